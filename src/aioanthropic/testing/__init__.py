@@ -1,0 +1,1 @@
+"""Tools for testing code that uses aioanthropic, offline: a fake Messages server."""
