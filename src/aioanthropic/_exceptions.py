@@ -1,0 +1,217 @@
+"""Every error the SDK raises, sorted by what the caller should conclude.
+
+    AnthropicError                     anything raised by this package
+    ├── MissingCredentialsError        no API key or auth token: fix the configuration
+    └── APIError                       a request was made and did not give a usable result
+        ├── APIConnectionError         no complete response: the network or the server went away
+        │   └── APITimeoutError        ... because a timeout (connect, read, idle) ran out
+        ├── APIStatusError             the server answered with an error status (or error event)
+        │   ├── BadRequestError            400
+        │   ├── AuthenticationError        401
+        │   ├── PermissionDeniedError      403
+        │   ├── NotFoundError              404
+        │   ├── ConflictError              409
+        │   ├── RequestTooLargeError       413
+        │   ├── UnprocessableEntityError   422
+        │   ├── RateLimitError             429
+        │   └── InternalServerError        >= 500
+        │       ├── ServiceUnavailableError    503
+        │       └── OverloadedError            529
+        ├── APIResponseValidationError the response or an event did not have the documented shape
+        │   └── StreamProtocolError    events arrived in an order the protocol forbids
+        └── IncompleteStreamError      the stream ended before ``message_stop``
+
+Every ``APIError`` raised while streaming carries ``partial_message``: the message accumulated
+from the events received before the failure, so nothing already received is lost. Errors from
+httpx are translated into this tree at one place (``_transport.py``); none escape to callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._models import Message
+
+
+class AnthropicError(Exception):
+    """Root of every error raised by aioanthropic."""
+
+
+class MissingCredentialsError(AnthropicError):
+    """Neither an API key nor an auth token was configured."""
+
+
+class APIError(AnthropicError):
+    """A request was sent and did not produce a usable result."""
+
+    message: str
+    request_id: str | None
+    retries_taken: int
+    partial_message: Message | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_id: str | None = None,
+        retries_taken: int = 0,
+        partial_message: Message | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request_id = request_id
+        self.retries_taken = retries_taken
+        self.partial_message = partial_message
+
+    def __str__(self) -> str:
+        if self.request_id:
+            return f"{self.message} (request_id: {self.request_id})"
+        return self.message
+
+
+class APIConnectionError(APIError):
+    """No complete response arrived: the connection failed, was refused or dropped."""
+
+
+class APITimeoutError(APIConnectionError):
+    """A timeout ran out: connecting, waiting for the response, or between stream events."""
+
+
+class APIResponseValidationError(APIError):
+    """The server's response (or one streamed event) did not have the documented shape."""
+
+    body: str | None
+
+    def __init__(self, message: str, *, body: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.body = body
+
+
+class StreamProtocolError(APIResponseValidationError):
+    """Stream events broke the protocol, for example a delta for a block never started."""
+
+
+class IncompleteStreamError(APIError):
+    """The stream ended (the server closed it cleanly) before ``message_stop`` arrived."""
+
+
+class APIStatusError(APIError):
+    """The server answered with an error status, or sent an ``error`` event mid-stream.
+
+    ``error_type`` is the error's type as the body names it (``overloaded_error``, ...), or None
+    when the body says nothing usable; ``body`` is the parsed JSON body, or the raw text when it
+    was not JSON. ``retry_after`` is the wait in seconds the server asked for, when it asked.
+    """
+
+    status_code: int
+    error_type: str | None
+    body: object
+    headers: Mapping[str, str]
+    retry_after: float | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        error_type: str | None = None,
+        body: object = None,
+        headers: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.status_code = status_code
+        self.error_type = error_type
+        self.body = body
+        self.headers = dict(headers) if headers is not None else {}
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        kind = f" {self.error_type}" if self.error_type else ""
+        return f"{self.status_code}{kind}: {super().__str__()}"
+
+
+class BadRequestError(APIStatusError):
+    """400: the request is malformed; fix it before sending again."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key or token is missing or wrong."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key is valid but may not use this resource."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such resource (model, batch, path)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's state."""
+
+
+class RequestTooLargeError(APIStatusError):
+    """413: the request body is larger than the server accepts."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request is well formed but cannot be processed."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests or tokens for the current window; ``retry_after`` says how long."""
+
+
+class InternalServerError(APIStatusError):
+    """A 5xx status: a fault on the server's side."""
+
+
+class ServiceUnavailableError(InternalServerError):
+    """503: the service (or a proxy in front of it) is not available right now."""
+
+
+class OverloadedError(InternalServerError):
+    """529: the API is overloaded; retry later."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: RequestTooLargeError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+    503: ServiceUnavailableError,
+    529: OverloadedError,
+}
+
+# The status a response would have had for each error type the API documents: an ``error``
+# event arriving mid-stream maps to the same class as that status.
+STATUS_BY_ERROR_TYPE: dict[str, int] = {
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "billing_error": 402,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "request_too_large": 413,
+    "rate_limit_error": 429,
+    "timeout_error": 504,
+    "api_error": 500,
+    "overloaded_error": 529,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The exception class for an HTTP error status."""
+    cls = _BY_STATUS.get(status_code)
+    if cls is not None:
+        return cls
+    if status_code >= 500:
+        return InternalServerError
+    return APIStatusError
