@@ -1,5 +1,63 @@
-"""aioanthropic: an async-first client for the Anthropic Messages API."""
+"""aioanthropic: an async-first client for the Anthropic Messages API and compatible gateways.
 
+Everything public is importable from here (and the models also from ``aioanthropic.types``);
+modules whose names start with an underscore are private.
+"""
+
+from . import types
+from ._client import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient
+from ._exceptions import (
+    AnthropicError,
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    IncompleteStreamError,
+    InternalServerError,
+    MissingCredentialsError,
+    NotFoundError,
+    OverloadedError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTooLargeError,
+    ServiceUnavailableError,
+    StreamProtocolError,
+    UnprocessableEntityError,
+)
+from ._models import Message
 from ._version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "__version__",
+    "types",
+    "AsyncClient",
+    "DEFAULT_LIMITS",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "Message",
+    # errors
+    "AnthropicError",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "IncompleteStreamError",
+    "InternalServerError",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "OverloadedError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTooLargeError",
+    "ServiceUnavailableError",
+    "StreamProtocolError",
+    "UnprocessableEntityError",
+]

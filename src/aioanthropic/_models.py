@@ -8,7 +8,7 @@ data, and a *known* type with bad data is a validation error rather than a silen
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import (
     AliasChoices,
@@ -56,15 +56,11 @@ class ResponseModel(BaseAPIModel):
         return self._retries_taken
 
 
-def _fallback_union(known: Any, unknown: Any) -> Any:
-    # Known variants are tried first through pydantic-core's tagged lookup (fast, one dict
-    # access); only when the tag is not one of them does the Unknown model get a try.
-    return Annotated[
-        Union[Annotated[known, Field(discriminator="type")], unknown],  # noqa: UP007
-        Field(union_mode="left_to_right"),
-    ]
-
-
+# Unions of typed objects are written ``Annotated[Union[Annotated[Union[known...],
+# Field(discriminator="type")], Unknown], Field(union_mode="left_to_right")]``: known variants are
+# tried first through pydantic-core's tagged lookup (one dict access); only a tag outside them
+# reaches the Unknown model, whose validator refuses known tags so that a malformed known object
+# is an error and never an Unknown.
 def reject_known_type(value: str, known_types: frozenset[str]) -> str:
     if value in known_types:
         # Reaching here means the known model rejected the data: report that, rather than
@@ -143,16 +139,22 @@ class UnknownCitation(BaseAPIModel):
         return reject_known_type(value, _KNOWN_CITATIONS)
 
 
-Citation = _fallback_union(
-    Union[  # noqa: UP007
-        CitationCharLocation,
-        CitationPageLocation,
-        CitationContentBlockLocation,
-        CitationWebSearchResultLocation,
-        CitationSearchResultLocation,
+Citation: TypeAlias = Annotated[
+    Union[  # noqa: UP007 - pydantic needs the runtime Union for Python 3.10
+        Annotated[
+            Union[  # noqa: UP007
+                CitationCharLocation,
+                CitationPageLocation,
+                CitationContentBlockLocation,
+                CitationWebSearchResultLocation,
+                CitationSearchResultLocation,
+            ],
+            Field(discriminator="type"),
+        ],
+        UnknownCitation,
     ],
-    UnknownCitation,
-)
+    Field(union_mode="left_to_right"),
+]
 
 
 # --- content blocks --------------------------------------------------------------------------
@@ -229,17 +231,23 @@ class UnknownBlock(BaseAPIModel):
         return self.model_dump()
 
 
-ContentBlock = _fallback_union(
+ContentBlock: TypeAlias = Annotated[
     Union[  # noqa: UP007
-        TextBlock,
-        ToolUseBlock,
-        ThinkingBlock,
-        RedactedThinkingBlock,
-        ServerToolUseBlock,
-        WebSearchToolResultBlock,
+        Annotated[
+            Union[  # noqa: UP007
+                TextBlock,
+                ToolUseBlock,
+                ThinkingBlock,
+                RedactedThinkingBlock,
+                ServerToolUseBlock,
+                WebSearchToolResultBlock,
+            ],
+            Field(discriminator="type"),
+        ],
+        UnknownBlock,
     ],
-    UnknownBlock,
-)
+    Field(union_mode="left_to_right"),
+]
 
 
 # --- usage and message -----------------------------------------------------------------------

@@ -1,0 +1,91 @@
+"""Pure request building: the URL, the headers and the JSON body of a call.
+
+Nothing here reads the environment or does I/O; the client resolves its configuration once
+and hands the values in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from ._version import __version__
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+USER_AGENT = f"aioanthropic/{__version__}"
+
+
+def join_url(base_url: str, path: str) -> str:
+    """Join a base URL and an API path such as ``/v1/messages``.
+
+    A path prefix on the base URL is kept (``https://gw.example/anthropic``), and a base URL
+    that already ends in ``/v1`` does not become ``/v1/v1``.
+    """
+    base = base_url.rstrip("/")
+    if base.endswith("/v1") and path.startswith("/v1/"):
+        path = path[3:]
+    return base + path
+
+
+def build_headers(
+    *,
+    api_key: str | None,
+    auth_token: str | None,
+    anthropic_version: str,
+    default_headers: Mapping[str, str] | None = None,
+    betas: Iterable[str] | None = None,
+    extra_headers: Mapping[str, str | None] | None = None,
+) -> dict[str, str]:
+    """The headers of one request. ``extra_headers`` wins; a value of None removes a header."""
+    headers: dict[str, str] = {
+        "accept": "application/json",
+        "content-type": "application/json",
+        "anthropic-version": anthropic_version,
+        "user-agent": USER_AGENT,
+    }
+    if api_key is not None:
+        headers["x-api-key"] = api_key
+    if auth_token is not None:
+        headers["authorization"] = f"Bearer {auth_token}"
+    if default_headers:
+        for name, value in default_headers.items():
+            headers[name.lower()] = value
+    if betas:
+        joined = ",".join(b.strip() for b in betas if b.strip())
+        if joined:
+            headers["anthropic-beta"] = joined
+    if extra_headers:
+        for name, header_value in extra_headers.items():
+            if header_value is None:
+                headers.pop(name.lower(), None)
+            else:
+                headers[name.lower()] = header_value
+    return headers
+
+
+def build_body(params: Mapping[str, Any], extra_body: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The JSON body: parameters left as None are omitted; ``extra_body`` is merged last."""
+    body = {key: value for key, value in params.items() if value is not None}
+    if extra_body:
+        body.update(extra_body)
+    return body
+
+
+def encode_json(body: Mapping[str, Any]) -> bytes:
+    """Encode a body; response models in it (history sent back) are dumped as the API sent
+    them. Plain dicts are not walked: only objects ``json`` cannot encode reach the hook."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_encode).encode()
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    raise TypeError(
+        f"Object of type {type(value).__name__} is not JSON serializable; request parameters "
+        "must be dicts, lists, strings, numbers, booleans, None or aioanthropic response models"
+    )
