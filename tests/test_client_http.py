@@ -63,7 +63,7 @@ class RecordedWaits:
 
 def record_waits(client: AsyncClient) -> RecordedWaits:
     recorder = RecordedWaits()
-    client._transport._sleep = recorder
+    client._transport.sleep = recorder
     return recorder
 
 

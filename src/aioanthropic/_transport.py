@@ -82,8 +82,8 @@ class Transport:
         self.http = http
         self.max_retries = max_retries
         self.max_retry_wait = max_retry_wait
-        self._random = random_fn
-        self._sleep = sleep
+        self.random = random_fn
+        self.sleep = sleep
 
     async def send(
         self,
@@ -110,7 +110,7 @@ class Transport:
                 max_retry_wait=self.max_retry_wait,
                 retryable=outcome.retryable,
                 headers=outcome.headers,
-                random=self._random,
+                random=self.random,
             )
             error = outcome.error
             if not decision.retry:
@@ -131,7 +131,7 @@ class Transport:
                 limit,
                 decision.wait,
             )
-            await self._sleep(decision.wait)
+            await self.sleep(decision.wait)
 
     async def _attempt(self, request: httpx.Request, stream: bool) -> httpx.Response | _Failure:
         try:
