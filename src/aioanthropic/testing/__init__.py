@@ -1,1 +1,13 @@
-"""Tools for testing code that uses aioanthropic, offline: a fake Messages server."""
+"""Tools for testing code that uses aioanthropic, offline: a fake Messages server.
+
+``FakeServer`` speaks the Anthropic wire format over real loopback HTTP, with a deterministic
+model (rules in ``_model``) and faults on demand (``Fault``, ``RateLimits``). It never imports
+the client it is meant to test.
+"""
+
+from ._faults import Fault
+from ._ratelimit import RateLimits
+from ._server import FakeServer
+from ._state import RecordedRequest
+
+__all__ = ["FakeServer", "Fault", "RateLimits", "RecordedRequest"]

@@ -1,0 +1,162 @@
+"""POST /v1/messages: checks, faults, then the fake model's reply as JSON or as a stream.
+
+Order of business, so tests know which check wins: pick the fault, ``delay``,
+``close_without_response``, the anthropic-version header, auth, the fault's ``status``, body
+validation, the rate-limit budget, and finally the reply (streamed when ``"stream": true``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+
+from . import _model, _sse
+from ._app import Exchange
+from ._faults import Fault, fault_headers, render_error
+from ._validation import check_messages_body
+
+SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
+
+
+def _pick_fault(exchange: Exchange) -> Fault:
+    header = exchange.request.headers.get("x-fake-fault")
+    if header is not None:
+        return Fault.from_header(header)
+    return exchange.state.take_fault() or Fault()
+
+
+async def handle_messages(exchange: Exchange) -> None:
+    state = exchange.state
+    try:
+        fault = _pick_fault(exchange)
+    except ValueError as exc:
+        await exchange.send_error(400, "invalid_request_error", str(exc))
+        return
+    if fault.delay:
+        await anyio.sleep(fault.delay)
+    if fault.close_without_response:
+        await exchange.abort()
+        return
+    exchange.extra_headers = fault_headers(fault)
+    if not await exchange.check_headers():
+        return
+    if fault.status is not None and state.should_fail(fault):
+        content_type, body = render_error(fault, fault.status, exchange.request_id)
+        await exchange.send_bytes(fault.status, content_type, body)
+        return
+
+    body = exchange.request.json
+    if body is None:
+        await exchange.send_error(
+            400,
+            "invalid_request_error",
+            "There was an error parsing the body of your request: expected a JSON object",
+        )
+        return
+    problem = check_messages_body(body)
+    if problem is not None:
+        await exchange.send_error(400, "invalid_request_error", problem)
+        return
+    wait = state.retry_after()
+    if wait is not None:
+        exchange.extra_headers.append(("retry-after", str(wait)))
+        await exchange.send_error(
+            429, "rate_limit_error", "Number of requests has exceeded your rate limit."
+        )
+        return
+
+    reply = _model.reply(body, lambda: state.next_id("toolu"))
+    state.spend(reply.input_tokens, reply.output_tokens)
+    message_id = state.next_id("msg")
+    chunker = _sse.Chunker(fault.chunking or state.chunking, state.seed)
+    if not body.get("stream"):
+        data = _model.message_json(reply, message_id=message_id, model=body["model"])
+        await _send_json_chunked(exchange, data, chunker)
+        return
+    replay = fault.replay or state.replay
+    if replay is not None:
+        events = _sse.split_recording(await anyio.Path(replay).read_bytes())
+    else:
+        events = [
+            _sse.encode(name, data)
+            for name, data in _sse.stream_events(
+                reply, message_id=message_id, model=body["model"], seed=state.seed
+            )
+            if not (fault.omit_stop and name == "message_stop")
+        ]
+    state.stream_opened(1)
+    try:
+        await _stream(exchange, fault, events, chunker)
+    finally:
+        state.stream_opened(-1)
+
+
+async def _send_json_chunked(
+    exchange: Exchange, data: dict[str, Any], chunker: _sse.Chunker
+) -> None:
+    raw = json.dumps(data).encode()
+    await exchange.start(200, "application/json", [("content-length", str(len(raw)))])
+    for chunk in chunker.feed(raw) + chunker.flush():
+        await exchange.write(chunk)
+    await exchange.finish()
+
+
+async def _stall(exchange: Exchange, fault: Fault, chunker: _sse.Chunker) -> None:
+    deadline = anyio.current_time() + fault.stall
+    while True:
+        remaining = deadline - anyio.current_time()
+        if remaining <= 0:
+            return
+        if fault.ping_interval is None or fault.ping_interval >= remaining:
+            await anyio.sleep(remaining)
+            return
+        await anyio.sleep(fault.ping_interval)
+        for chunk in chunker.feed(_sse.encode(*_sse.PING)) + chunker.flush():
+            await exchange.write(chunk)
+
+
+async def _stream(
+    exchange: Exchange, fault: Fault, events: list[bytes], chunker: _sse.Chunker
+) -> None:
+    await exchange.start(
+        200, fault.content_type or SSE_CONTENT_TYPE, [("cache-control", "no-cache")]
+    )
+    malformed_sent = False
+    for sent, raw in enumerate(events):
+        if sent == fault.drop_after:
+            break
+        if sent == fault.error_after:
+            error = {
+                "type": "error",
+                "error": {
+                    "type": fault.error_type or "overloaded_error",
+                    "message": fault.error_message or "Overloaded",
+                },
+            }
+            for chunk in chunker.feed(_sse.encode("error", error)) + chunker.flush():
+                await exchange.write(chunk)
+            await exchange.finish()
+            return
+        if sent == fault.malformed_after and not malformed_sent:
+            malformed_sent = True
+            for chunk in chunker.feed(_sse.malformed_event()):
+                await exchange.write(chunk)
+        if fault.stall and sent == fault.stall_after:
+            # Flush so that "silent after N events" means N whole events have arrived.
+            for chunk in chunker.flush():
+                await exchange.write(chunk)
+            await _stall(exchange, fault, chunker)
+        if fault.drip:
+            await anyio.sleep(fault.drip)
+        for chunk in chunker.feed(raw):
+            await exchange.write(chunk)
+    for chunk in chunker.flush():
+        await exchange.write(chunk)
+    if fault.drop_after is not None:
+        # Dropped mid-body (or, if the stream was shorter, before the final chunk): the client
+        # must see an incomplete body, never a clean end.
+        await exchange.abort()
+        return
+    await exchange.finish()

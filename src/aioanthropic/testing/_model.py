@@ -1,0 +1,243 @@
+"""The fake model: a pure function from a validated request body to a reply.
+
+Tests must be able to predict every reply from the request alone, so the rules are few and
+fixed. ``u`` is the text of the last user message (a string, or its text blocks joined with
+"\\n").
+
+* Plain reply: ``R = "You said: " + u``; with a ``system`` prompt (string or text blocks joined
+  with "\\n") ``R = "(" + system + ") You said: " + u``.
+* Tool result: when the last user message holds ``tool_result`` blocks, and no tool use is
+  forced, ``R = "The tool returned: " + t`` where ``t`` is the text of those results (string
+  content, or text blocks joined with "\\n"; several results joined with "\\n"). No system prefix.
+* Prefill: when the last message is an assistant turn with text ``P``, the reply is only the
+  continuation: ``R[len(P):]`` if ``R`` starts with ``P``, else ``" " + R``.
+* Tokens are word pieces, ``re.findall(r"\\S+\\s*|\\s+", text)``; their concatenation is the text.
+* ``stop_sequences``: the earliest occurrence of any of them (ties go to the one listed first)
+  cuts the text just before it: ``stop_reason="stop_sequence"``. Then, if more than
+  ``max_tokens`` pieces are left, only the first ``max_tokens`` are kept:
+  ``stop_reason="max_tokens"``. Otherwise ``end_turn``. An empty text gives no text block.
+* Tool use happens when ``tool_choice`` is ``{"type": "tool", "name": X}`` (tool X), ``{"type":
+  "any"}`` (the first tool), or absent/``auto`` and ``u`` contains a tool's name as a whole word
+  (first such tool in ``tools`` order, and not when answering a tool result); never with
+  ``{"type": "none"}``. The content is then a text block ``"I'll use X."`` and a ``tool_use``
+  block whose input is built from the tool's ``input_schema`` (see ``sample_input``);
+  ``stop_reason="tool_use"``. Tool-use replies ignore ``max_tokens`` and ``stop_sequences``.
+* ``thinking={"type": "enabled", ...}`` puts a thinking block first: ``"Thinking about: " + u``
+  with signature ``base64(sha256(thinking))``.
+* Usage: ``input_tokens = max(1, ceil(chars / 4))`` over the system text, every message's text
+  (text blocks, tool results, tool-use inputs as JSON, thinking) and ``json.dumps(tools)``.
+  ``output_tokens`` = pieces of the emitted text + pieces of the thinking + 10 for a tool use.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+_PIECE = re.compile(r"\S+\s*|\s+")
+_WORD = re.compile(r"\w+")
+TOOL_USE_TOKENS = 10
+
+
+def pieces(text: str) -> list[str]:
+    """Split ``text`` into the fake model's tokens; ``"".join(pieces(t)) == t``."""
+    return _PIECE.findall(text)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the model says, before it is rendered as JSON or as a stream of events."""
+
+    content: list[dict[str, Any]]
+    stop_reason: str
+    stop_sequence: str | None
+    input_tokens: int
+    output_tokens: int
+
+
+def content_text(content: Any) -> str:
+    """Text of a message's content: the string itself, or its text blocks joined with "\\n"."""
+    if isinstance(content, str):
+        return content
+    return "\n".join(
+        b["text"] for b in content if b.get("type") == "text" and isinstance(b.get("text"), str)
+    )
+
+
+def _tool_results(content: Any) -> list[str] | None:
+    if isinstance(content, str):
+        return None
+    results = [b for b in content if b.get("type") == "tool_result"]
+    if not results:
+        return None
+    return [content_text(r.get("content", "")) for r in results]
+
+
+def _counted_chars(body: dict[str, Any]) -> int:
+    chars = len(content_text(body.get("system", "")))
+    for message in body["messages"]:
+        content = message["content"]
+        if isinstance(content, str):
+            chars += len(content)
+            continue
+        for block in content:
+            kind = block.get("type")
+            if kind == "text":
+                chars += len(str(block.get("text", "")))
+            elif kind == "tool_result":
+                chars += len(content_text(block.get("content", "")))
+            elif kind == "tool_use":
+                chars += len(json.dumps(block.get("input", {})))
+            elif kind == "thinking":
+                chars += len(str(block.get("thinking", "")))
+    if body.get("tools"):
+        chars += len(json.dumps(body["tools"]))
+    return chars
+
+
+def _chosen_tool(body: dict[str, Any], user_text: str, answering_result: bool) -> Any:
+    tools = body.get("tools") or []
+    choice = body.get("tool_choice") or {"type": "auto"}
+    if not tools or choice["type"] == "none":
+        return None
+    if choice["type"] == "tool":
+        return next(t for t in tools if t["name"] == choice["name"])
+    if choice["type"] == "any":
+        return tools[0]
+    if answering_result:
+        return None
+    for tool in tools:
+        if re.search(rf"(?<!\w){re.escape(tool['name'])}(?!\w)", user_text):
+            return tool
+    return None
+
+
+def sample_input(schema: Any, word: str) -> Any:
+    """A value valid against ``schema``: every property is filled, strings are ``word``."""
+    if not isinstance(schema, dict):
+        return word
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    if "default" in schema:
+        return schema["default"]
+    for key in ("anyOf", "oneOf", "allOf"):
+        if schema.get(key):
+            return sample_input(schema[key][0], word)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object" or (kind is None and "properties" in schema):
+        props = schema.get("properties") or {}
+        return {name: sample_input(sub, word) for name, sub in props.items()}
+    if kind == "array":
+        count = max(1, int(schema.get("minItems", 1)))
+        return [sample_input(schema.get("items", {}), word) for _ in range(count)]
+    if kind in ("integer", "number"):
+        value: float = 1 if kind == "integer" else 1.5
+        if "minimum" in schema:
+            value = max(value, schema["minimum"])
+        if "maximum" in schema:
+            value = min(value, schema["maximum"])
+        return value
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    text = word
+    # Pad rather than invent: the value stays recognisably derived from the prompt.
+    while len(text) < int(schema.get("minLength", 0)):
+        text += word
+    return text
+
+
+def _cut(text: str, body: dict[str, Any]) -> tuple[str, str, str | None]:
+    stop_reason, stop_sequence = "end_turn", None
+    best: int | None = None
+    for seq in body.get("stop_sequences") or []:
+        at = text.find(seq) if seq else -1
+        if at >= 0 and (best is None or at < best):
+            best, stop_sequence = at, seq
+    if best is not None:
+        text, stop_reason = text[:best], "stop_sequence"
+    kept = pieces(text)
+    if len(kept) > body["max_tokens"]:
+        text, stop_reason, stop_sequence = "".join(kept[: body["max_tokens"]]), "max_tokens", None
+    return text, stop_reason, stop_sequence
+
+
+def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
+    """The deterministic answer to a request body that has passed validation."""
+    messages = body["messages"]
+    last_user = next((m for m in reversed(messages) if m["role"] == "user"), None)
+    user_text = content_text(last_user["content"]) if last_user else ""
+    results = _tool_results(last_user["content"]) if last_user else None
+    content: list[dict[str, Any]] = []
+    output_tokens = 0
+
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict) and thinking.get("type") == "enabled":
+        thought = "Thinking about: " + user_text
+        digest = hashlib.sha256(thought.encode()).digest()
+        signature = base64.b64encode(digest).decode()
+        content.append({"type": "thinking", "thinking": thought, "signature": signature})
+        output_tokens += len(pieces(thought))
+
+    input_tokens = max(1, math.ceil(_counted_chars(body) / 4))
+    tool = _chosen_tool(body, user_text, results is not None)
+    if tool is not None:
+        words = _WORD.findall(user_text)
+        value = sample_input(tool.get("input_schema", {}), words[-1] if words else "fake")
+        intro = f"I'll use {tool['name']}."
+        content.append({"type": "text", "text": intro})
+        content.append(
+            {"type": "tool_use", "id": new_tool_id(), "name": tool["name"], "input": value}
+        )
+        output_tokens += len(pieces(intro)) + TOOL_USE_TOKENS
+        return Reply(content, "tool_use", None, input_tokens, output_tokens)
+
+    if results is not None:
+        text = "The tool returned: " + "\n".join(results)
+    elif body.get("system"):
+        text = f"({content_text(body['system'])}) You said: {user_text}"
+    else:
+        text = "You said: " + user_text
+    if messages[-1]["role"] == "assistant":
+        prefill = content_text(messages[-1]["content"])
+        text = text[len(prefill) :] if text.startswith(prefill) else " " + text
+    text, stop_reason, stop_sequence = _cut(text, body)
+    if text:
+        content.append({"type": "text", "text": text})
+    output_tokens += len(pieces(text))
+    return Reply(content, stop_reason, stop_sequence, input_tokens, output_tokens)
+
+
+def message_json(reply: Reply, *, message_id: str, model: str) -> dict[str, Any]:
+    """The non-streaming Message object."""
+    return {
+        "id": message_id,
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": reply.content,
+        "stop_reason": reply.stop_reason,
+        "stop_sequence": reply.stop_sequence,
+        "usage": usage_json(reply.input_tokens, reply.output_tokens),
+    }
+
+
+def usage_json(input_tokens: int, output_tokens: int) -> dict[str, Any]:
+    return {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "service_tier": "standard",
+    }

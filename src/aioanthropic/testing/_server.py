@@ -1,0 +1,195 @@
+"""``FakeServer``: the app on a real loopback socket, served by uvicorn on its own thread.
+
+The thread runs its own asyncio loop, so the test itself may run under asyncio, trio or no
+event loop at all. uvicorn installs signal handlers only on the main thread, so a thread is
+safe. We bind the socket ourselves (port 0 gives a free port before uvicorn starts) and create
+it with IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose ``proto`` says
+TCP, and without it every response stalls ~40 ms between headers and body (Nagle + delayed ACK).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from ._app import TRANSPORT_KEY, App
+from ._faults import CHUNKINGS, Fault
+from ._messages import handle_messages
+from ._ratelimit import RateLimits
+from ._state import RecordedRequest, ServerState
+
+_START_TIMEOUT = 10.0
+_GRACEFUL_STOP = 2.0
+
+
+class _TransportExposingProtocol(H11Protocol):
+    """uvicorn's h11 protocol, handing each request its TCP transport.
+
+    ``close_without_response`` and ``drop_after`` need to abort the connection itself: an app
+    that raises before responding only gets uvicorn to answer 500 on its behalf.
+    """
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        app = self.app
+
+        async def with_transport(scope: Any, receive: Any, send: Any) -> None:
+            scope["extensions"] = {**(scope.get("extensions") or {}), TRANSPORT_KEY: transport}
+            await app(scope, receive, send)
+
+        self.app = with_transport
+
+
+class FakeServer:
+    """A fake Anthropic Messages API on ``http://127.0.0.1:<free port>``.
+
+    Use ``async with FakeServer() as server:`` in async tests or plain ``with`` in scripts;
+    either way the server runs on its own thread and stops when the block ends.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        fault: Fault | None = None,
+        chunking: str = "events",
+        seed: int = 0,
+        rate_limits: RateLimits | None = None,
+        replay: str | os.PathLike[str] | None = None,
+    ) -> None:
+        if chunking not in CHUNKINGS:
+            raise ValueError(f"chunking must be one of {CHUNKINGS}, not {chunking!r}")
+        self._state = ServerState(
+            api_key=api_key,
+            fault=fault,
+            chunking=chunking,
+            seed=seed,
+            rate_limits=rate_limits,
+            replay=os.fspath(replay) if replay is not None else None,
+        )
+        self._app = App(self._state)
+        self._app.route("POST", "/v1/messages", handle_messages)
+        self._uvicorn: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._url: str | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL without a trailing slash or ``/v1``."""
+        if self._url is None:
+            raise RuntimeError("the server is not running; use it as a context manager")
+        return self._url
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._state.lock:
+            return list(self._state.requests)
+
+    @property
+    def disconnects(self) -> int:
+        """Responses the client abandoned before their end."""
+        with self._state.lock:
+            return self._state.disconnects
+
+    @property
+    def open_streams(self) -> int:
+        with self._state.lock:
+            return self._state.open_streams
+
+    def enqueue(self, *faults: Fault) -> None:
+        """The next message requests, in arrival order, each take one of these faults."""
+        self._state.enqueue(faults)
+
+    # A timeout argument rather than fail_after: callers get TimeoutError with the count seen.
+    async def wait_for_disconnects(self, n: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until ``n`` disconnects were seen; TimeoutError when ``timeout`` runs out."""
+        deadline = anyio.current_time() + timeout
+        while self.disconnects < n:
+            if anyio.current_time() >= deadline:
+                raise TimeoutError(f"saw {self.disconnects} disconnects, expected {n}")
+            await anyio.sleep(0.01)
+
+    def _start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("the server is already running")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:
+            sock.bind(("127.0.0.1", 0))
+            sock.listen(128)
+            config = uvicorn.Config(
+                self._app,
+                http=_TransportExposingProtocol,
+                loop="asyncio",
+                lifespan="off",
+                log_level="warning",
+                log_config=None,
+                access_log=False,
+                timeout_graceful_shutdown=1,
+            )
+            server = uvicorn.Server(config)
+            thread = threading.Thread(
+                target=server.run,
+                kwargs={"sockets": [sock]},
+                name="aioanthropic-fake-server",
+                daemon=True,
+            )
+            thread.start()
+            deadline = time.monotonic() + _START_TIMEOUT
+            while not server.started:
+                if not thread.is_alive() or time.monotonic() > deadline:
+                    server.should_exit = True
+                    raise RuntimeError("the fake server failed to start")
+                time.sleep(0.002)
+        except BaseException:
+            sock.close()
+            raise
+        self._uvicorn, self._thread, self._socket = server, thread, sock
+        self._url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+    def _stop(self) -> None:
+        server, thread = self._uvicorn, self._thread
+        if server is None or thread is None:
+            return
+        server.should_exit = True
+        thread.join(_GRACEFUL_STOP)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(_GRACEFUL_STOP)
+        self._socket.close()
+        self._uvicorn = self._thread = self._url = None
+
+    def __enter__(self) -> FakeServer:
+        self._start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop()
+
+    async def __aenter__(self) -> FakeServer:
+        await anyio.to_thread.run_sync(self._start)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # Shielded: a cancelled test must still stop its server rather than leak the thread.
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(self._stop)
