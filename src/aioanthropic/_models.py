@@ -8,7 +8,7 @@ data, and a *known* type with bad data is a validation error rather than a silen
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import (
     AliasChoices,
@@ -143,16 +143,27 @@ class UnknownCitation(BaseAPIModel):
         return reject_known_type(value, _KNOWN_CITATIONS)
 
 
-Citation = _fallback_union(
-    Union[  # noqa: UP007
+if TYPE_CHECKING:
+    # What type checkers see: the plain union (they cannot evaluate ``_fallback_union``).
+    Citation = Union[  # noqa: UP007
         CitationCharLocation,
         CitationPageLocation,
         CitationContentBlockLocation,
         CitationWebSearchResultLocation,
         CitationSearchResultLocation,
-    ],
-    UnknownCitation,
-)
+        UnknownCitation,
+    ]
+else:
+    Citation = _fallback_union(
+        Union[  # noqa: UP007
+            CitationCharLocation,
+            CitationPageLocation,
+            CitationContentBlockLocation,
+            CitationWebSearchResultLocation,
+            CitationSearchResultLocation,
+        ],
+        UnknownCitation,
+    )
 
 
 # --- content blocks --------------------------------------------------------------------------
@@ -229,17 +240,28 @@ class UnknownBlock(BaseAPIModel):
         return self.model_dump()
 
 
-ContentBlock = _fallback_union(
-    Union[  # noqa: UP007
+if TYPE_CHECKING:
+    ContentBlock = Union[  # noqa: UP007
         TextBlock,
         ToolUseBlock,
         ThinkingBlock,
         RedactedThinkingBlock,
         ServerToolUseBlock,
         WebSearchToolResultBlock,
-    ],
-    UnknownBlock,
-)
+        UnknownBlock,
+    ]
+else:
+    ContentBlock = _fallback_union(
+        Union[  # noqa: UP007
+            TextBlock,
+            ToolUseBlock,
+            ThinkingBlock,
+            RedactedThinkingBlock,
+            ServerToolUseBlock,
+            WebSearchToolResultBlock,
+        ],
+        UnknownBlock,
+    )
 
 
 # --- usage and message -----------------------------------------------------------------------
