@@ -106,7 +106,9 @@ class Messages:
         request, idle_timeout = self._request(dict(params), stream=True)
         return MessageStreamManager(self._client, request, idle_timeout)
 
-    def _request(self, params: dict[str, Any], *, stream: bool) -> tuple[httpx.Request, float | None]:
+    def _request(
+        self, params: dict[str, Any], *, stream: bool
+    ) -> tuple[httpx.Request, float | None]:
         unknown = params.keys() - _BODY_KEYS - _OPTION_KEYS
         if unknown:
             names = ", ".join(sorted(unknown))

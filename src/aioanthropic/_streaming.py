@@ -40,12 +40,12 @@ from ._events import (
     TextDelta,
 )
 from ._exceptions import (
+    STATUS_BY_ERROR_TYPE,
     APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     IncompleteStreamError,
-    STATUS_BY_ERROR_TYPE,
     status_error_class,
 )
 from ._models import Message, TextBlock
@@ -105,7 +105,8 @@ class MessageStream:
 
     @property
     def request_id(self) -> str | None:
-        return self.response.headers.get("request-id")
+        request_id: str | None = self.response.headers.get("request-id")
+        return request_id
 
     @property
     def headers(self) -> httpx.Headers:

@@ -1,0 +1,326 @@
+"""Rebuild a ``Message`` from its stream events, without a client and in linear time.
+
+How this works
+--------------
+The accumulator owns plain buffers and builds models only when asked:
+
+- ``message_start`` keeps the message's fields as a dict (the "base"); usage and the stop
+  fields are merged into it by ``message_delta``.
+- ``content_block_start`` appends a ``_Block``: the start block's fields as a dict plus
+  fragment lists. Deltas append fragments (text, thinking, tool-input JSON) or citations, so
+  ``feed`` costs O(size of the event), never O(size of the message so far).
+- ``content_block_stop`` parses a tool block's input JSON once, from all its fragments.
+- ``message`` joins fragments (keeping the joined string so a second read does not join again),
+  validates one fresh ``Message`` and caches it until the next ``feed``. A ``Message`` handed
+  out is never touched again: later events build a new one.
+
+Protocol violations (a block index that skips or repeats, a delta for a block never started,
+a delta that does not fit its block, events before ``message_start``) raise
+``StreamProtocolError``; the I/O shell attaches the partial message (``acc.message``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pydantic_core
+
+from ._events import (
+    CitationsDelta,
+    ContentBlockDeltaEvent,
+    ContentBlockStartEvent,
+    ContentBlockStopEvent,
+    Delta,
+    InputJSONDelta,
+    MessageDeltaEvent,
+    MessageStartEvent,
+    MessageStopEvent,
+    MessageStreamEvent,
+    SignatureDelta,
+    TextDelta,
+    ThinkingDelta,
+    UnknownDelta,
+)
+from ._exceptions import StreamProtocolError
+from ._models import Message
+
+__all__ = ["MessageAccumulator"]
+
+# Which block types each known delta may extend. Unknown block types accept no known delta
+# (we cannot know their shape), but a delta for one is recorded, not treated as an error: a
+# newer API may stream into block types this version does not know.
+_FITS: dict[type[Any], frozenset[str]] = {
+    TextDelta: frozenset({"text"}),
+    CitationsDelta: frozenset({"text"}),
+    InputJSONDelta: frozenset({"tool_use", "server_tool_use"}),
+    ThinkingDelta: frozenset({"thinking"}),
+    SignatureDelta: frozenset({"thinking"}),
+}
+_KNOWN_BLOCKS = frozenset(
+    {
+        "text",
+        "tool_use",
+        "thinking",
+        "redacted_thinking",
+        "server_tool_use",
+        "web_search_tool_result",
+    }
+)
+_TOOL_BLOCKS = frozenset({"tool_use", "server_tool_use"})
+
+
+def _join(parts: list[str]) -> str:
+    # Collapse the fragments into one string and keep it, so the next join starts from it.
+    if len(parts) != 1:
+        parts[:] = ["".join(parts)]
+    return parts[0]
+
+
+def _partial_parse(text: str) -> dict[str, Any]:
+    if not text.strip():
+        return {}
+    try:
+        value = pydantic_core.from_json(text, allow_partial=True)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass
+class _Block:
+    fields: dict[str, Any]  # the content_block_start block, dumped once
+    text: list[str] = field(default_factory=list)  # text or thinking fragments
+    json: list[str] = field(default_factory=list)  # tool input JSON fragments
+    got_json: bool = False
+    citations: list[dict[str, Any]] | None = None
+    signature: str | None = None
+    stopped: bool = False
+    input: dict[str, Any] | None = None  # parsed at stop, when the JSON was complete
+
+    @property
+    def type(self) -> str:
+        return str(self.fields.get("type"))
+
+    @property
+    def incomplete(self) -> bool:
+        # A tool block is complete once stopped with JSON that parsed to an object (or with no
+        # JSON at all, keeping the start's input).
+        if self.type not in _TOOL_BLOCKS:
+            return False
+        return not self.stopped or (self.got_json and self.input is None)
+
+    def materialise(self) -> dict[str, Any]:
+        out = dict(self.fields)
+        kind = self.type
+        if kind == "text":
+            if self.text:
+                out["text"] = (out.get("text") or "") + _join(self.text)
+            if self.citations is not None:
+                out["citations"] = [*(out.get("citations") or []), *self.citations]
+        elif kind == "thinking":
+            if self.text:
+                out["thinking"] = (out.get("thinking") or "") + _join(self.text)
+            if self.signature is not None:
+                out["signature"] = self.signature
+        elif kind in _TOOL_BLOCKS:
+            if self.input is not None:
+                out["input"] = self.input
+            elif self.incomplete:
+                raw = _join(self.json)
+                if self.got_json:
+                    out["input"] = _partial_parse(raw)
+                if kind == "tool_use":
+                    out["partial_json"] = raw
+        return out
+
+
+class MessageAccumulator:
+    """Feed it the events of one stream, in order; read ``message`` at any point.
+
+    ``feed(event)`` returns the accumulator itself, so ``acc.feed(event).message`` reads the
+    message so far. It is deliberately not a frozen per-event snapshot: a snapshot would have
+    to copy (or validate) state on every event, making a stream quadratic. Reading
+    ``message`` is the lazy step: it builds and validates a ``Message`` once and caches it until
+    the next ``feed``; that ``Message`` never changes afterwards, so keep it if you need the
+    state at that point. Reading it after every event costs O(message size) each time; read it
+    when you need it.
+    """
+
+    def __init__(self) -> None:
+        self._base: dict[str, Any] | None = None
+        self._id: str | None = None
+        self._blocks: list[_Block] = []
+        self._cached: Message | None = None
+        self._done = False
+        self.unapplied_deltas: list[tuple[int, Delta]] = []
+        """Deltas not applied (unknown delta types, or any delta for an unknown block type),
+        with their block index, in arrival order."""
+
+    # --- reading -----------------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        """Whether ``message_stop`` arrived."""
+        return self._done
+
+    @property
+    def started(self) -> bool:
+        """Whether ``message_start`` arrived (before it, ``message`` raises)."""
+        return self._base is not None
+
+    @property
+    def message(self) -> Message:
+        """The message so far, validated; built on first read after a ``feed``, then cached."""
+        if self._cached is None:
+            if self._base is None:
+                raise StreamProtocolError("no message_start received yet: there is no message")
+            data = dict(self._base)
+            data["content"] = [*self._base.get("content", ()), *self._materialised_blocks()]
+            self._cached = Message.model_validate(data)
+        return self._cached
+
+    @property
+    def incomplete_tool_blocks(self) -> list[int]:
+        """Indices of tool blocks whose input JSON did not complete (not stopped, or invalid at
+        stop). Their ``input`` is a best-effort partial parse; ``partial_json`` holds the raw
+        text on ``tool_use`` blocks."""
+        offset = len(self._base_content())
+        return [offset + i for i, b in enumerate(self._blocks) if b.incomplete]
+
+    def partial_input(self, index: int) -> dict[str, Any]:
+        """Best-effort parse of a tool block's input so far; ``{}`` when nothing parses yet.
+
+        Never raises for partial or invalid JSON. A stopped block returns its final input.
+        """
+        block = self._block(index, "partial_input")
+        if block.input is not None:
+            return block.input
+        if not block.got_json:
+            start_input = block.fields.get("input")
+            return start_input if isinstance(start_input, dict) else {}
+        return _partial_parse(_join(block.json))
+
+    def input_json(self, index: int) -> str:
+        """The raw input JSON text received so far for a tool block."""
+        return _join(self._block(index, "input_json").json)
+
+    # --- feeding -----------------------------------------------------------------------------
+
+    def feed(self, event: MessageStreamEvent) -> MessageAccumulator:
+        """Apply one event; O(size of the event). Returns ``self`` (see the class docstring)."""
+        if isinstance(event, ContentBlockDeltaEvent):
+            self._delta(event)
+        elif isinstance(event, ContentBlockStartEvent):
+            self._require_start(event.type)
+            expected = len(self._base_content()) + len(self._blocks)
+            if event.index != expected:
+                raise StreamProtocolError(
+                    f"content_block_start for index {event.index}, expected {expected}"
+                )
+            self._blocks.append(_Block(fields=event.content_block.model_dump()))
+        elif isinstance(event, ContentBlockStopEvent):
+            self._stop(event)
+        elif isinstance(event, MessageStartEvent):
+            self._start(event)
+        elif isinstance(event, MessageDeltaEvent):
+            self._message_delta(event)
+        elif isinstance(event, MessageStopEvent):
+            self._require_start(event.type)
+            self._done = True
+        else:
+            # ping, error and unknown events change nothing (the caller still sees them), so
+            # the cached message stays valid.
+            return self
+        self._cached = None
+        return self
+
+    def _require_start(self, what: str) -> dict[str, Any]:
+        if self._base is None:
+            raise StreamProtocolError(f"{what} event before message_start")
+        return self._base
+
+    def _base_content(self) -> list[Any]:
+        # Blocks carried by message_start itself (the API sends none) keep the first indices.
+        content = self._base.get("content") if self._base is not None else None
+        return content or []
+
+    def _block(self, index: int, what: str) -> _Block:
+        self._require_start(what)
+        i = index - len(self._base_content())
+        if not 0 <= i < len(self._blocks):
+            raise StreamProtocolError(f"{what} for content block {index}, which was not started")
+        return self._blocks[i]
+
+    def _start(self, event: MessageStartEvent) -> None:
+        if self._base is not None:
+            if event.message.id == self._id:
+                return  # some gateways repeat message_start; the first one stands
+            raise StreamProtocolError(
+                f"second message_start with a different id ({event.message.id!r}, "
+                f"first was {self._id!r})"
+            )
+        self._id = event.message.id
+        self._base = event.message.model_dump()
+
+    def _delta(self, event: ContentBlockDeltaEvent) -> None:
+        block = self._block(event.index, "content_block_delta")
+        delta = event.delta
+        if isinstance(delta, UnknownDelta) or block.type not in _KNOWN_BLOCKS:
+            self.unapplied_deltas.append((event.index, delta))
+            return
+        if block.type not in _FITS[type(delta)]:
+            raise StreamProtocolError(
+                f"{delta.type} for content block {event.index}, a {block.type} block"
+            )
+        if block.stopped:
+            raise StreamProtocolError(
+                f"{delta.type} for content block {event.index} after its content_block_stop"
+            )
+        if isinstance(delta, TextDelta):
+            block.text.append(delta.text)
+        elif isinstance(delta, ThinkingDelta):
+            block.text.append(delta.thinking)
+        elif isinstance(delta, InputJSONDelta):
+            block.json.append(delta.partial_json)
+            block.got_json = True
+        elif isinstance(delta, SignatureDelta):
+            block.signature = delta.signature
+        elif isinstance(delta, CitationsDelta):
+            if block.citations is None:
+                block.citations = []
+            block.citations.append(delta.citation.model_dump())
+
+    def _stop(self, event: ContentBlockStopEvent) -> None:
+        block = self._block(event.index, "content_block_stop")
+        if block.stopped:
+            return  # a repeated stop changes nothing
+        block.stopped = True
+        if block.type in _TOOL_BLOCKS and block.got_json:
+            raw = _join(block.json)
+            if not raw.strip():
+                block.input = {}
+                return
+            try:
+                value = pydantic_core.from_json(raw)
+            except ValueError:
+                value = None
+            if isinstance(value, dict):
+                block.input = value
+            # else: input stays None, so the block is reported incomplete with its raw JSON.
+
+    def _message_delta(self, event: MessageDeltaEvent) -> None:
+        base = self._require_start(event.type)
+        delta = event.delta
+        # Only fields the event actually sent: a gateway's usage-only message_delta must not
+        # erase a stop_reason already received.
+        for name in ("stop_reason", "stop_sequence", "stop_details"):
+            if name in delta.model_fields_set:
+                value = getattr(delta, name)
+                base[name] = value.model_dump() if hasattr(value, "model_dump") else value
+        usage = event.usage.model_dump(exclude_none=True)
+        if usage:
+            base["usage"] = {**(base.get("usage") or {}), **usage}
+
+    def _materialised_blocks(self) -> list[dict[str, Any]]:
+        return [block.materialise() for block in self._blocks]
