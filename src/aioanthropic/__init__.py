@@ -5,6 +5,7 @@ modules whose names start with an underscore are private.
 """
 
 from . import types
+from ._accumulator import MessageAccumulator
 from ._client import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient
 from ._exceptions import (
     AnthropicError,
@@ -28,7 +29,9 @@ from ._exceptions import (
     StreamProtocolError,
     UnprocessableEntityError,
 )
+from ._messages import MessageCreateParams, MessageStreamManager, RequestOptions
 from ._models import Message
+from ._streaming import MessageStream
 from ._version import __version__
 
 __all__ = [
@@ -39,6 +42,11 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "Message",
+    "MessageAccumulator",
+    "MessageCreateParams",
+    "MessageStream",
+    "MessageStreamManager",
+    "RequestOptions",
     # errors
     "AnthropicError",
     "APIConnectionError",

@@ -1,5 +1,27 @@
-"""The public types: response models and request parameter TypedDicts."""
+"""The public types: response models, stream events, and request parameter TypedDicts."""
 
+from ._events import (
+    CitationsDelta,
+    ContentBlockDeltaEvent,
+    ContentBlockStartEvent,
+    ContentBlockStopEvent,
+    Delta,
+    ErrorDetail,
+    ErrorEvent,
+    InputJSONDelta,
+    MessageDelta,
+    MessageDeltaEvent,
+    MessageDeltaUsage,
+    MessageStartEvent,
+    MessageStopEvent,
+    MessageStreamEvent,
+    PingEvent,
+    SignatureDelta,
+    TextDelta,
+    ThinkingDelta,
+    UnknownDelta,
+    UnknownEvent,
+)
 from ._models import (
     CacheCreation,
     Citation,
@@ -55,6 +77,27 @@ from ._params import (
 )
 
 __all__ = [
+    # stream events and deltas
+    "CitationsDelta",
+    "ContentBlockDeltaEvent",
+    "ContentBlockStartEvent",
+    "ContentBlockStopEvent",
+    "Delta",
+    "ErrorDetail",
+    "ErrorEvent",
+    "InputJSONDelta",
+    "MessageDelta",
+    "MessageDeltaEvent",
+    "MessageDeltaUsage",
+    "MessageStartEvent",
+    "MessageStopEvent",
+    "MessageStreamEvent",
+    "PingEvent",
+    "SignatureDelta",
+    "TextDelta",
+    "ThinkingDelta",
+    "UnknownDelta",
+    "UnknownEvent",
     # response models
     "CacheCreation",
     "Citation",
