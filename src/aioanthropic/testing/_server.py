@@ -10,6 +10,7 @@ TCP, and without it every response stalls ~40 ms between headers and body (Nagle
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import threading
@@ -50,6 +51,34 @@ class _TransportExposingProtocol(H11Protocol):
         self.app = with_transport
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, woken as soon as it is asked to stop.
+
+    Stock uvicorn polls ``should_exit`` every 0.1 s; a suite that starts a server per test
+    would spend most of its time waiting for that tick.
+    """
+
+    _loop: asyncio.AbstractEventLoop | None = None
+    _wake: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        # The server thread is uvicorn's own asyncio loop, so asyncio is the right tool here.
+        self._wake = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.1)
+
+    def request_stop(self) -> None:
+        self.should_exit = True
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            with contextlib.suppress(RuntimeError):  # the loop may have closed already
+                loop.call_soon_threadsafe(wake.set)
+
+
 class FakeServer:
     """A fake Anthropic Messages API on ``http://127.0.0.1:<free port>``.
 
@@ -79,7 +108,7 @@ class FakeServer:
         )
         self._app = App(self._state)
         self._app.route("POST", "/v1/messages", handle_messages)
-        self._uvicorn: uvicorn.Server | None = None
+        self._uvicorn: _Server | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None
 
@@ -136,7 +165,7 @@ class FakeServer:
                 access_log=False,
                 timeout_graceful_shutdown=1,
             )
-            server = uvicorn.Server(config)
+            server = _Server(config)
             thread = threading.Thread(
                 target=server.run,
                 kwargs={"sockets": [sock]},
@@ -160,7 +189,7 @@ class FakeServer:
         server, thread = self._uvicorn, self._thread
         if server is None or thread is None:
             return
-        server.should_exit = True
+        server.request_stop()
         thread.join(_GRACEFUL_STOP)
         if thread.is_alive():
             server.force_exit = True
