@@ -103,7 +103,12 @@ def test_incomplete_partial_json_response() -> None:
         ],
     }
     assert acc.incomplete_tool_blocks == [1]
-    assert acc.partial_input(1) == tool.input
+    # For a live view the string being written shows as far as it got; the block's final
+    # input keeps only the values that completed.
+    assert acc.partial_input(1) == {
+        **tool.input,
+        "lines_of_text": [*tool.input["lines_of_text"], "Filing taxes"],
+    }
     assert acc.input_json(1) == tool.partial_json
 
 
@@ -262,12 +267,13 @@ def test_tool_input_partial_and_final() -> None:
     acc = started().feed(block_start(0, TOOL))
     assert acc.partial_input(0) == {}
     acc.feed(json_part(0, '{"city": "Par'))
-    assert acc.partial_input(0) == {}  # an unfinished string is left out
+    assert acc.partial_input(0) == {"city": "Par"}  # the string being written, so far
     acc.feed(json_part(0, 'is", "days": [1, 2'))
     assert acc.partial_input(0) == {"city": "Paris", "days": [1, 2]}
     assert acc.incomplete_tool_blocks == [0]
     block = acc.message.content[0]
     assert isinstance(block, ToolUseBlock)
+    assert block.input == {"city": "Paris", "days": [1, 2]}
     assert block.partial_json == '{"city": "Paris", "days": [1, 2'
     acc.feed(json_part(0, "]}")).feed(stop(0))
     block = acc.message.content[0]

@@ -331,7 +331,9 @@ def test_the_demo_runs_and_exits_zero() -> None:
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "You said: Hello! In one sentence, what is an SDK?" in out
+    assert "--- streamed turn" in out
+    assert "assistant: You said: Hello! In one sentence, what is an SDK?\n" in out
+    assert "text deltas) stop_reason=end_turn" in out
     assert "assistant calls get_weather(" in out
     assert "stop_reason=tool_use" in out
     assert "The tool returned: 18 degrees" in out

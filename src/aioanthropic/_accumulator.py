@@ -77,11 +77,15 @@ def _join(parts: list[str]) -> str:
     return parts[0]
 
 
-def _partial_parse(text: str) -> dict[str, Any]:
+def _partial_parse(text: str, *, trailing_strings: bool = False) -> dict[str, Any]:
+    # A UI showing arguments as they stream wants the string being typed ("Par" on the way
+    # to "Paris"); a block's final input after a cut keeps only the values that completed.
     if not text.strip():
         return {}
     try:
-        value = pydantic_core.from_json(text, allow_partial=True)
+        value = pydantic_core.from_json(
+            text, allow_partial="trailing-strings" if trailing_strings else True
+        )
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
@@ -199,7 +203,7 @@ class MessageAccumulator:
         if not block.got_json:
             start_input = block.fields.get("input")
             return start_input if isinstance(start_input, dict) else {}
-        return _partial_parse(_join(block.json))
+        return _partial_parse(_join(block.json), trailing_strings=True)
 
     def input_json(self, index: int) -> str:
         """The raw input JSON text received so far for a tool block."""

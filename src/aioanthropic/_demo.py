@@ -1,7 +1,8 @@
 """The demo conversation behind ``python -m aioanthropic demo``.
 
-It exercises the real client over real HTTP: a plain turn, a tool call answered with a tool
-result, and a prefilled assistant turn. Offline it talks to the embedded fake server.
+It exercises the real client over real HTTP: a streamed turn printed as it arrives, a tool call
+answered with a tool result, and a prefilled assistant turn. Offline it talks to the embedded
+fake server.
 """
 
 from __future__ import annotations
@@ -52,15 +53,32 @@ def _show(label: str, message: Message) -> None:
     )
 
 
+async def _streamed_turn(client: AsyncClient, model: str, history: list[MessageParam]) -> None:
+    print("--- streamed turn (text printed as it arrives)")
+    print("assistant: ", end="", flush=True)
+    async with client.messages.stream(model=model, max_tokens=200, messages=history) as stream:
+        deltas = 0
+        async for text in stream.text_stream:
+            deltas += 1
+            print(text, end="", flush=True)
+        print()
+        message = await stream.get_final_message()
+    usage = message.usage
+    print(
+        f"({deltas} text deltas) stop_reason={message.stop_reason} "
+        f"input_tokens={usage.input_tokens} output_tokens={usage.output_tokens} "
+        f"request_id={message.request_id}"
+    )
+
+
 async def _conversation(client: AsyncClient, model: str) -> None:
     history: list[MessageParam] = [
         {"role": "user", "content": "Hello! In one sentence, what is an SDK?"}
     ]
-    reply = await client.messages.create(model=model, max_tokens=200, messages=history)
-    _show("plain turn", reply)
+    await _streamed_turn(client, model, history)
 
     history = [
-        {"role": "user", "content": "What is the weather in Paris? Use get_weather."},
+        {"role": "user", "content": "Use get_weather to tell me the weather in Paris"},
     ]
     reply = await client.messages.create(
         model=model, max_tokens=300, messages=history, tools=[WEATHER_TOOL]
