@@ -254,3 +254,9 @@ async def test_unserialisable_parameter_gets_a_clear_error(capture: Capture) -> 
     async with make_client(capture, api_key="k") as client:
         with pytest.raises(TypeError, match="not JSON serializable"):
             await create(client, metadata={"user_id": object()})
+
+
+async def test_the_default_http_client_does_not_follow_redirects() -> None:
+    # A redirect would carry x-api-key to whatever host it names.
+    async with AsyncClient(api_key="k") as client:
+        assert client._http.follow_redirects is False

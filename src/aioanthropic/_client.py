@@ -71,8 +71,10 @@ class AsyncClient:
         self.idle_timeout = idle_timeout
         self._default_headers = dict(default_headers) if default_headers else {}
         self._owns_http = http_client is None
+        # Redirects are not followed: httpx drops Authorization on a cross-origin redirect but
+        # would send x-api-key to whatever host a redirect names.
         self._http = http_client or httpx.AsyncClient(
-            timeout=self.timeout, limits=DEFAULT_LIMITS, follow_redirects=True
+            timeout=self.timeout, limits=DEFAULT_LIMITS, follow_redirects=False
         )
         self._transport = Transport(
             self._http, max_retries=max_retries, max_retry_wait=max_retry_wait
