@@ -354,3 +354,25 @@ def test_random_chunking_splits_inside_characters_and_across_events() -> None:
     byte_sends = Chunker("bytes", seed=0).feed(events[0])
     assert byte_sends == [events[0][i : i + 1] for i in range(len(events[0]))]
     assert Chunker("events", seed=0).feed(events[0]) == [events[0]]
+
+
+async def test_stopping_with_a_stream_still_open() -> None:
+    # A client that stops reading must not keep the server (or the test) alive.
+    with anyio.fail_after(6):
+        async with FakeServer(fault=Fault(stall=30)) as server:
+            client = httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT)
+            payload = {**body(), "stream": True}
+            request = client.build_request("POST", "/v1/messages", json=payload)
+            response = await client.send(request, stream=True)
+            assert response.status_code == 200
+            assert server.open_streams == 1
+        await response.aclose()
+        await client.aclose()
+
+
+async def test_missing_replay_file(client: httpx.AsyncClient, server: FakeServer) -> None:
+    server.enqueue(Fault(replay="/nonexistent/recording.sse"))
+    with anyio.fail_after(5):
+        response = await client.post("/v1/messages", json={**body(), "stream": True})
+    assert response.status_code == 500
+    assert "replay" in response.json()["error"]["message"]

@@ -59,7 +59,7 @@ async def handle_messages(exchange: Exchange) -> None:
     if problem is not None:
         await exchange.send_error(400, "invalid_request_error", problem)
         return
-    wait = state.retry_after()
+    wait = state.admit()
     if wait is not None:
         exchange.extra_headers.append(("retry-after", str(wait)))
         await exchange.send_error(
@@ -77,7 +77,11 @@ async def handle_messages(exchange: Exchange) -> None:
         return
     replay = fault.replay or state.replay
     if replay is not None:
-        events = _sse.split_recording(await anyio.Path(replay).read_bytes())
+        try:
+            events = _sse.split_recording(await anyio.Path(replay).read_bytes())
+        except OSError as exc:
+            await exchange.send_error(500, "api_error", f"fake server replay: {exc}")
+            return
     else:
         events = [
             _sse.encode(name, data)
@@ -96,7 +100,7 @@ async def handle_messages(exchange: Exchange) -> None:
 async def _send_json_chunked(
     exchange: Exchange, data: dict[str, Any], chunker: _sse.Chunker
 ) -> None:
-    raw = json.dumps(data).encode()
+    raw = json.dumps(data, ensure_ascii=False).encode()
     await exchange.start(200, "application/json", [("content-length", str(len(raw)))])
     for chunk in chunker.feed(raw) + chunker.flush():
         await exchange.write(chunk)

@@ -4,7 +4,8 @@ The thread runs its own asyncio loop, so the test itself may run under asyncio, 
 event loop at all. uvicorn installs signal handlers only on the main thread, so a thread is
 safe. We bind the socket ourselves (port 0 gives a free port before uvicorn starts) and create
 it with IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose ``proto`` says
-TCP, and without it every response stalls ~40 ms between headers and body (Nagle + delayed ACK).
+TCP, and without it every response stalls ~40 ms between headers and body (Nagle + delayed ACK;
+measured 44 ms against 2.8 ms per small request on loopback).
 """
 
 from __future__ import annotations
@@ -163,6 +164,7 @@ class FakeServer:
                 log_level="warning",
                 log_config=None,
                 access_log=False,
+                # Streams still open at exit were abandoned by the test; don't wait long.
                 timeout_graceful_shutdown=1,
             )
             server = _Server(config)
