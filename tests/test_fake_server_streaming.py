@@ -376,3 +376,17 @@ async def test_missing_replay_file(client: httpx.AsyncClient, server: FakeServer
         response = await client.post("/v1/messages", json={**body(), "stream": True})
     assert response.status_code == 500
     assert "replay" in response.json()["error"]["message"]
+
+
+async def test_drop_after_beyond_the_last_event_still_breaks_the_body(
+    client: httpx.AsyncClient, server: FakeServer
+) -> None:
+    server.enqueue(Fault(drop_after=1000))
+    seen: list[str] = []
+    with pytest.raises(httpx.RemoteProtocolError):  # noqa: PT012
+        with anyio.fail_after(5):
+            payload = {**body(), "stream": True}
+            async with client.stream("POST", "/v1/messages", json=payload) as response:
+                async for event in EventSource(response).aiter_sse():
+                    seen.append(event.event)
+    assert seen[-1] == "message_stop"

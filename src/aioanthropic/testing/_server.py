@@ -113,6 +113,9 @@ class FakeServer:
         self._thread: threading.Thread | None = None
         self._url: str | None = None
 
+    def __repr__(self) -> str:
+        return f"<FakeServer {self._url or 'stopped'}>"
+
     @property
     def url(self) -> str:
         """Base URL without a trailing slash or ``/v1``."""
