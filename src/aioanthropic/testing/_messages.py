@@ -14,7 +14,7 @@ import anyio
 
 from . import _model, _sse
 from ._app import Exchange
-from ._faults import Fault, fault_headers, render_error
+from ._faults import Fault, default_message, error_envelope, fault_headers, render_error
 from ._validation import check_messages_body
 
 SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
@@ -127,24 +127,18 @@ async def _stream(
     await exchange.start(
         200, fault.content_type or SSE_CONTENT_TYPE, [("cache-control", "no-cache")]
     )
-    malformed_sent = False
     for sent, raw in enumerate(events):
         if sent == fault.drop_after:
             break
         if sent == fault.error_after:
-            error = {
-                "type": "error",
-                "error": {
-                    "type": fault.error_type or "overloaded_error",
-                    "message": fault.error_message or "Overloaded",
-                },
-            }
+            error_type = fault.error_type or "overloaded_error"
+            message = fault.error_message or default_message(error_type)
+            error = error_envelope(error_type, message, request_id=None)
             for chunk in chunker.feed(_sse.encode("error", error)) + chunker.flush():
                 await exchange.write(chunk)
             await exchange.finish()
             return
-        if sent == fault.malformed_after and not malformed_sent:
-            malformed_sent = True
+        if sent == fault.malformed_after:
             for chunk in chunker.feed(_sse.malformed_event()):
                 await exchange.write(chunk)
         if fault.stall and sent == fault.stall_after:

@@ -111,6 +111,7 @@ class FakeServer:
         self._app.route("POST", "/v1/messages", handle_messages)
         self._uvicorn: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
         self._url: str | None = None
 
     def __repr__(self) -> str:
@@ -199,8 +200,9 @@ class FakeServer:
         if thread.is_alive():
             server.force_exit = True
             thread.join(_GRACEFUL_STOP)
-        self._socket.close()
-        self._uvicorn = self._thread = self._url = None
+        if self._socket is not None:
+            self._socket.close()
+        self._uvicorn = self._thread = self._socket = self._url = None
 
     def __enter__(self) -> FakeServer:
         self._start()
