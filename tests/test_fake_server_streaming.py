@@ -311,11 +311,11 @@ async def test_client_closing_early_is_a_disconnect(
     server.enqueue(Fault(drip=0.05))
     with anyio.fail_after(5):
         payload = {**body("one two three four five six"), "stream": True}
+        # Leave once the headers are in. Not reading at all keeps httpx's generator chain out
+        # of it: breaking out of aiter_sse leaves inner generators for the GC (ResourceWarning).
         async with client.stream("POST", "/v1/messages", json=payload) as response:
-            async for event in EventSource(response).aiter_sse():
-                if event.event == "content_block_start":
-                    assert server.open_streams == 1
-                    break
+            assert response.status_code == 200
+            assert server.open_streams == 1
         await server.wait_for_disconnects(1, timeout=3)
         # The stream's cleanup runs as its handler is cancelled, just after the count.
         for _ in range(300):
