@@ -21,8 +21,14 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+
+try:
+    import uvicorn
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "aioanthropic.testing needs uvicorn: pip install 'aioanthropic[server]'"
+    ) from exc
 
 from ._app import TRANSPORT_KEY, App
 from ._faults import CHUNKINGS, Fault
