@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,6 +18,8 @@ from aioanthropic.testing import FakeServer, RateLimits
 pytestmark = pytest.mark.anyio
 
 VERSION = {"anthropic-version": "2023-06-01"}
+# Building an SSL context costs ~50 ms; the loopback tests never use one, so build it once.
+SSL_CONTEXT = ssl.create_default_context()
 
 
 def body(content: Any = "hello there", **extra: Any) -> dict[str, Any]:
@@ -36,7 +39,9 @@ async def server() -> AsyncIterator[FakeServer]:
 
 @pytest.fixture
 async def client(server: FakeServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.url, headers=VERSION) as client:
+    async with httpx.AsyncClient(
+        base_url=server.url, headers=VERSION, verify=SSL_CONTEXT
+    ) as client:
         yield client
 
 
@@ -61,7 +66,10 @@ def test_public_names() -> None:
 
 
 def test_sync_context_manager() -> None:
-    with FakeServer() as server, httpx.Client(base_url=server.url, headers=VERSION) as client:
+    with (
+        FakeServer() as server,
+        httpx.Client(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
+    ):
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", server.url)
         response = client.post("/v1/messages", json=body("hi"), timeout=5)
         assert texts(response) == ["You said: hi"]
@@ -316,7 +324,7 @@ async def test_body_that_is_not_json(client: httpx.AsyncClient) -> None:
 
 
 async def test_version_header_is_required(server: FakeServer) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(base_url=server.url, verify=SSL_CONTEXT) as client:
         response = await create(client, body())
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "anthropic-version: header is required"
@@ -325,7 +333,7 @@ async def test_version_header_is_required(server: FakeServer) -> None:
 async def test_api_key() -> None:
     async with (
         FakeServer(api_key="sk-test") as server,
-        httpx.AsyncClient(base_url=server.url, headers=VERSION) as client,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
     ):
         missing = await create(client, body())
         wrong = await create(client, body(), **{"x-api-key": "nope"})
@@ -365,7 +373,7 @@ async def test_unknown_path_is_404(client: httpx.AsyncClient) -> None:
 async def test_rate_limit_budget() -> None:
     async with (
         FakeServer(rate_limits=RateLimits(requests=2, window=30)) as server,
-        httpx.AsyncClient(base_url=server.url, headers=VERSION) as client,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
     ):
         statuses = [(await create(client, body())).status_code for _ in range(2)]
         limited = await create(client, body())
@@ -379,8 +387,30 @@ async def test_rate_limit_budget() -> None:
 async def test_token_budget() -> None:
     async with (
         FakeServer(rate_limits=RateLimits(tokens=5)) as server,
-        httpx.AsyncClient(base_url=server.url, headers=VERSION) as client,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
     ):
         first = await create(client, body())
         second = await create(client, body())
     assert (first.status_code, second.status_code) == (200, 429)
+
+
+def test_budget_windows() -> None:
+    from aioanthropic.testing._ratelimit import Budget
+
+    budget = Budget(RateLimits(requests=2, tokens=100, window=10), start=1000.0)
+    assert budget.admit(1000.0) is None
+    budget.spend(1000.0, 30, 10)
+    assert budget.admit(1001.0) is None
+    assert budget.admit(1002.5) == 8  # 7.5 s left in the window, rounded up
+    assert dict(budget.headers(1002.5))["anthropic-ratelimit-tokens-remaining"] == "60"
+    # The next window starts afresh.
+    assert budget.admit(1010.0) is None
+    headers = dict(budget.headers(1010.0))
+    assert headers["anthropic-ratelimit-requests-remaining"] == "1"
+    assert headers["anthropic-ratelimit-tokens-remaining"] == "100"
+    # The second window ends at 1000 + 2 * 10 s.
+    assert headers["anthropic-ratelimit-requests-reset"] == "1970-01-01T00:17:00Z"
+    tokens_only = Budget(RateLimits(tokens=50), start=0.0)
+    assert tokens_only.admit(1.0) is None
+    tokens_only.spend(1.0, 40, 10)
+    assert tokens_only.admit(59.5) == 1  # never less than a second

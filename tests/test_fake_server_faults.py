@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,6 +16,8 @@ from aioanthropic.testing import FakeServer, Fault
 pytestmark = pytest.mark.anyio
 
 VERSION = {"anthropic-version": "2023-06-01"}
+# Building an SSL context costs ~50 ms; the loopback tests never use one, so build it once.
+SSL_CONTEXT = ssl.create_default_context()
 BODY = {"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}
 
 
@@ -26,7 +29,9 @@ async def server() -> AsyncIterator[FakeServer]:
 
 @pytest.fixture
 async def client(server: FakeServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.url, headers=VERSION) as client:
+    async with httpx.AsyncClient(
+        base_url=server.url, headers=VERSION, verify=SSL_CONTEXT
+    ) as client:
         yield client
 
 
@@ -88,7 +93,7 @@ async def test_fail_first_then_succeed() -> None:
     fault = Fault(status=529, fail_first=2)
     async with (
         FakeServer(fault=fault) as server,
-        httpx.AsyncClient(base_url=server.url, headers=VERSION) as client,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
     ):
         statuses = [(await create(client)).status_code for _ in range(4)]
     assert statuses == [529, 529, 200, 200]
@@ -97,7 +102,7 @@ async def test_fail_first_then_succeed() -> None:
 async def test_queue_comes_before_the_server_fault() -> None:
     async with (
         FakeServer(fault=Fault(status=500)) as server,
-        httpx.AsyncClient(base_url=server.url, headers=VERSION) as client,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
     ):
         server.enqueue(Fault(status=429), Fault())
         statuses = [(await create(client)).status_code for _ in range(3)]

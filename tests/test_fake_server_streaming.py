@@ -311,11 +311,11 @@ async def test_client_closing_early_is_a_disconnect(
     server.enqueue(Fault(drip=0.05))
     with anyio.fail_after(5):
         payload = {**body("one two three four five six"), "stream": True}
+        # Leave once the headers are in. Not reading at all keeps httpx's generator chain out
+        # of it: breaking out of aiter_sse leaves inner generators for the GC (ResourceWarning).
         async with client.stream("POST", "/v1/messages", json=payload) as response:
-            async for event in EventSource(response).aiter_sse():
-                if event.event == "content_block_start":
-                    assert server.open_streams == 1
-                    break
+            assert response.status_code == 200
+            assert server.open_streams == 1
         await server.wait_for_disconnects(1, timeout=3)
         # The stream's cleanup runs as its handler is cancelled, just after the count.
         for _ in range(300):
@@ -354,3 +354,39 @@ def test_random_chunking_splits_inside_characters_and_across_events() -> None:
     byte_sends = Chunker("bytes", seed=0).feed(events[0])
     assert byte_sends == [events[0][i : i + 1] for i in range(len(events[0]))]
     assert Chunker("events", seed=0).feed(events[0]) == [events[0]]
+
+
+async def test_stopping_with_a_stream_still_open() -> None:
+    # A client that stops reading must not keep the server (or the test) alive.
+    with anyio.fail_after(6):
+        async with FakeServer(fault=Fault(stall=30)) as server:
+            client = httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT)
+            payload = {**body(), "stream": True}
+            request = client.build_request("POST", "/v1/messages", json=payload)
+            response = await client.send(request, stream=True)
+            assert response.status_code == 200
+            assert server.open_streams == 1
+        await response.aclose()
+        await client.aclose()
+
+
+async def test_missing_replay_file(client: httpx.AsyncClient, server: FakeServer) -> None:
+    server.enqueue(Fault(replay="/nonexistent/recording.sse"))
+    with anyio.fail_after(5):
+        response = await client.post("/v1/messages", json={**body(), "stream": True})
+    assert response.status_code == 500
+    assert "replay" in response.json()["error"]["message"]
+
+
+async def test_drop_after_beyond_the_last_event_still_breaks_the_body(
+    client: httpx.AsyncClient, server: FakeServer
+) -> None:
+    server.enqueue(Fault(drop_after=1000))
+    seen: list[str] = []
+    with pytest.raises(httpx.RemoteProtocolError):  # noqa: PT012
+        with anyio.fail_after(5):
+            payload = {**body(), "stream": True}
+            async with client.stream("POST", "/v1/messages", json=payload) as response:
+                async for event in EventSource(response).aiter_sse():
+                    seen.append(event.event)
+    assert seen[-1] == "message_stop"

@@ -2,7 +2,12 @@
 
 ``FakeServer`` speaks the Anthropic wire format over real loopback HTTP, with a deterministic
 model (rules in ``_model``) and faults on demand (``Fault``, ``RateLimits``). It never imports
-the client it is meant to test.
+the client it is meant to test::
+
+    async with FakeServer(api_key="sk-test") as server:
+        server.enqueue(Fault(status=529, retry_after=0))  # the next message request fails
+        ...  # point a client at server.url: a retry then gets "You said: <your text>"
+        assert server.requests[-1].json["model"] == "claude-..."
 """
 
 from ._faults import Fault

@@ -87,7 +87,8 @@ class Exchange:
     async def send_json(
         self, status: int, data: Any, headers: Iterable[tuple[str, str]] = ()
     ) -> None:
-        await self.send_bytes(status, "application/json", json.dumps(data).encode(), headers)
+        raw = json.dumps(data, ensure_ascii=False).encode()
+        await self.send_bytes(status, "application/json", raw, headers)
 
     async def send_error(
         self,

@@ -14,7 +14,7 @@ import anyio
 
 from . import _model, _sse
 from ._app import Exchange
-from ._faults import Fault, fault_headers, render_error
+from ._faults import Fault, default_message, error_envelope, fault_headers, render_error
 from ._validation import check_messages_body
 
 SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
@@ -59,7 +59,7 @@ async def handle_messages(exchange: Exchange) -> None:
     if problem is not None:
         await exchange.send_error(400, "invalid_request_error", problem)
         return
-    wait = state.retry_after()
+    wait = state.admit()
     if wait is not None:
         exchange.extra_headers.append(("retry-after", str(wait)))
         await exchange.send_error(
@@ -77,7 +77,11 @@ async def handle_messages(exchange: Exchange) -> None:
         return
     replay = fault.replay or state.replay
     if replay is not None:
-        events = _sse.split_recording(await anyio.Path(replay).read_bytes())
+        try:
+            events = _sse.split_recording(await anyio.Path(replay).read_bytes())
+        except OSError as exc:
+            await exchange.send_error(500, "api_error", f"fake server replay: {exc}")
+            return
     else:
         events = [
             _sse.encode(name, data)
@@ -96,7 +100,7 @@ async def handle_messages(exchange: Exchange) -> None:
 async def _send_json_chunked(
     exchange: Exchange, data: dict[str, Any], chunker: _sse.Chunker
 ) -> None:
-    raw = json.dumps(data).encode()
+    raw = json.dumps(data, ensure_ascii=False).encode()
     await exchange.start(200, "application/json", [("content-length", str(len(raw)))])
     for chunk in chunker.feed(raw) + chunker.flush():
         await exchange.write(chunk)
@@ -123,24 +127,18 @@ async def _stream(
     await exchange.start(
         200, fault.content_type or SSE_CONTENT_TYPE, [("cache-control", "no-cache")]
     )
-    malformed_sent = False
     for sent, raw in enumerate(events):
         if sent == fault.drop_after:
             break
         if sent == fault.error_after:
-            error = {
-                "type": "error",
-                "error": {
-                    "type": fault.error_type or "overloaded_error",
-                    "message": fault.error_message or "Overloaded",
-                },
-            }
+            error_type = fault.error_type or "overloaded_error"
+            message = fault.error_message or default_message(error_type)
+            error = error_envelope(error_type, message, request_id=None)
             for chunk in chunker.feed(_sse.encode("error", error)) + chunker.flush():
                 await exchange.write(chunk)
             await exchange.finish()
             return
-        if sent == fault.malformed_after and not malformed_sent:
-            malformed_sent = True
+        if sent == fault.malformed_after:
             for chunk in chunker.feed(_sse.malformed_event()):
                 await exchange.write(chunk)
         if fault.stall and sent == fault.stall_after:

@@ -135,7 +135,9 @@ def sample_input(schema: Any, word: str) -> Any:
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object" or (kind is None and "properties" in schema):
-        props = schema.get("properties") or {}
+        props = dict(schema.get("properties") or {})
+        for name in schema.get("required") or []:
+            props.setdefault(name, {})  # required but undescribed: anything goes
         return {name: sample_input(sub, word) for name, sub in props.items()}
     if kind == "array":
         count = max(1, int(schema.get("minItems", 1)))

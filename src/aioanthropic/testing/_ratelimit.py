@@ -4,7 +4,7 @@ Windows are fixed and aligned to when the server started: window ``k`` covers
 ``[start + k * window, start + (k + 1) * window)`` and every budget refills at its end. Without
 ``RateLimits`` the server still sends the headers, with limits large enough never to bite.
 A request is refused (429) when the current window's request or token budget is already spent;
-an answered message request costs one request and its input + output tokens.
+an admitted message request costs one request, and its input + output tokens once answered.
 """
 
 from __future__ import annotations
@@ -50,20 +50,24 @@ class Budget:
     def _reset_at(self) -> float:
         return self._start + (self._window_index + 1) * self._limits.window
 
-    def retry_after(self, now: float) -> int | None:
-        """Seconds to wait (whole, at least 1) when the budget is spent, else ``None``."""
+    def admit(self, now: float) -> int | None:
+        """Take one request from the budget; if it is spent, the whole seconds (>= 1) to wait.
+
+        The request is counted on admission, not when answered, so that concurrent requests
+        cannot all slip through the last free slot.
+        """
         self._roll(now)
         limits = self._limits
         spent = (limits.requests is not None and self._requests >= limits.requests) or (
             limits.tokens is not None and self._input + self._output >= limits.tokens
         )
         if not spent:
+            self._requests += 1
             return None
         return max(1, math.ceil(self._reset_at() - now))
 
     def spend(self, now: float, input_tokens: int, output_tokens: int) -> None:
         self._roll(now)
-        self._requests += 1
         self._input += input_tokens
         self._output += output_tokens
 

@@ -4,7 +4,8 @@ The thread runs its own asyncio loop, so the test itself may run under asyncio, 
 event loop at all. uvicorn installs signal handlers only on the main thread, so a thread is
 safe. We bind the socket ourselves (port 0 gives a free port before uvicorn starts) and create
 it with IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose ``proto`` says
-TCP, and without it every response stalls ~40 ms between headers and body (Nagle + delayed ACK).
+TCP, and without it every response stalls ~40 ms between headers and body (Nagle + delayed ACK;
+measured 44 ms against 2.8 ms per small request on loopback).
 """
 
 from __future__ import annotations
@@ -20,8 +21,14 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+
+try:
+    import uvicorn
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "aioanthropic.testing needs uvicorn: pip install 'aioanthropic[server]'"
+    ) from exc
 
 from ._app import TRANSPORT_KEY, App
 from ._faults import CHUNKINGS, Fault
@@ -110,7 +117,11 @@ class FakeServer:
         self._app.route("POST", "/v1/messages", handle_messages)
         self._uvicorn: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
         self._url: str | None = None
+
+    def __repr__(self) -> str:
+        return f"<FakeServer {self._url or 'stopped'}>"
 
     @property
     def url(self) -> str:
@@ -163,6 +174,7 @@ class FakeServer:
                 log_level="warning",
                 log_config=None,
                 access_log=False,
+                # Streams still open at exit were abandoned by the test; don't wait long.
                 timeout_graceful_shutdown=1,
             )
             server = _Server(config)
@@ -194,8 +206,9 @@ class FakeServer:
         if thread.is_alive():
             server.force_exit = True
             thread.join(_GRACEFUL_STOP)
-        self._socket.close()
-        self._uvicorn = self._thread = self._url = None
+        if self._socket is not None:
+            self._socket.close()
+        self._uvicorn = self._thread = self._socket = self._url = None
 
     def __enter__(self) -> FakeServer:
         self._start()

@@ -74,12 +74,14 @@ def _block_events(index: int, block: dict[str, Any], rng: random.Random) -> list
             {"type": "thinking_delta", "thinking": t} for t in _text_deltas(block["thinking"], rng)
         ]
         deltas.append({"type": "signature_delta", "signature": block["signature"]})
-    else:
+    elif kind == "tool_use":
         start = {"type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}
         deltas = [
             {"type": "input_json_delta", "partial_json": fragment}
             for fragment in _json_fragments(json.dumps(block["input"]), rng)
         ]
+    else:
+        raise ValueError(f"the fake model produced an unknown block type {kind!r}")
     events: list[Event] = [
         (
             "content_block_start",

@@ -84,9 +84,9 @@ class ServerState:
         with self.lock:
             return self._budget.headers(time.time())
 
-    def retry_after(self) -> int | None:
+    def admit(self) -> int | None:
         with self.lock:
-            return self._budget.retry_after(time.time())
+            return self._budget.admit(time.time())
 
     def spend(self, input_tokens: int, output_tokens: int) -> None:
         with self.lock:
