@@ -51,6 +51,7 @@ from ._ratelimit import RateLimitInfo, RateLimitWindow, parse_rate_limit
 from ._request import RequestOptions
 from ._response import RawResponse
 from ._streaming import MessageStream
+from ._tokens import estimate_tokens
 from ._version import __version__
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "RateLimitWindow",
     "RawResponse",
     "RequestOptions",
+    "estimate_tokens",
     "parse_rate_limit",
     # errors
     "AnthropicError",
