@@ -9,9 +9,12 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aioanthropic._tokens import IMAGE_TOKENS, estimate_tokens
 from aioanthropic.testing import FakeServer, Fault, RateLimits
+from aioanthropic.testing._pages import page
 from aioanthropic.types import TextBlock, ToolUseBlock
 
 VERSION = {"anthropic-version": "2023-06-01"}
@@ -86,6 +89,23 @@ def test_estimate_tokens_reads_response_models() -> None:
     assert estimate_tokens(turns) == expected == 5  # 2 + 4 + 3 + 8 = 17 chars
     assert IMAGE_TOKENS == 1600
     assert len(base64.b64decode("A" * 16)) == 12
+
+
+@given(n=st.integers(0, 30), limit=st.integers(1, 12))
+def test_pages_walk_forward_and_back(n: int, limit: int) -> None:
+    items = [{"id": f"x{i}"} for i in range(n)]
+    forward = [page(items, f"limit={limit}")]
+    while forward[-1]["has_more"]:
+        forward.append(page(items, f"limit={limit}&after_id={forward[-1]['last_id']}"))
+    assert [item for p in forward for item in p["data"]] == items
+    assert all(len(p["data"]) == limit for p in forward[:-1])
+    if n == 0:
+        return
+    # Back from the last item: every page ends where the previous one started.
+    back = [page(items, f"limit={limit}&before_id=x{n - 1}")]
+    while back[-1]["has_more"]:
+        back.append(page(items, f"limit={limit}&before_id={back[-1]['first_id']}"))
+    assert [item for p in reversed(back) for item in p["data"]] == items[:-1]
 
 
 # --- over loopback ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tracemalloc
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,7 +12,7 @@ import anyio
 import httpx
 import pytest
 
-from aioanthropic.testing import FakeServer
+from aioanthropic.testing import FakeServer, Fault, RateLimits
 
 pytestmark = pytest.mark.anyio
 
@@ -332,3 +333,43 @@ async def test_synthetic_batch_with_one_long_line() -> None:
     text = json.loads(lines[1])["result"]["message"]["content"][0]["text"]
     assert len(text) == 10_000_000
     assert text.startswith("The quick brown fox jumps over the lazy dog. The quick")
+
+
+async def test_synthetic_results_cost_the_server_no_memory() -> None:
+    # Client and server share this process, so tracemalloc sees both; the client only counts
+    # bytes, so a peak far below the body's size means neither side held it.
+    size = 0
+    async with (
+        FakeServer() as server,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, timeout=10) as client,
+    ):
+        batch_id = server.add_synthetic_batch(2000, text_size=10_000)
+        tracemalloc.start()
+        try:
+            with anyio.fail_after(20):
+                async with client.stream("GET", f"{BATCHES}/{batch_id}/results") as response:
+                    async for chunk in response.aiter_raw():
+                        size += len(chunk)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert size > 19_000_000
+    assert peak < 4_000_000, f"peak {peak} bytes for a {size}-byte body"
+
+
+async def test_batch_endpoints_take_faults_and_rate_limits() -> None:
+    async with (
+        FakeServer(rate_limits=RateLimits(requests=2, window=60)) as server,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, timeout=5) as client,
+    ):
+        server.enqueue(Fault(status=529, retry_after=1))
+        overloaded = await call(client, "POST", BATCHES, json=requests("a"))
+        created = await call(client, "POST", BATCHES, json=requests("a"))
+        listed = await call(client, "GET", BATCHES)
+        limited = await call(client, "GET", f"{BATCHES}/{created.json()['id']}")
+    assert overloaded.status_code == 529
+    assert overloaded.headers["retry-after"] == "1"
+    assert (created.status_code, listed.status_code) == (200, 200)
+    assert limited.status_code == 429
+    assert limited.json()["error"]["type"] == "rate_limit_error"
+    assert listed.headers["anthropic-ratelimit-requests-remaining"] == "0"
