@@ -12,9 +12,10 @@ Cancel: requests due before the cancel are answered; one step (``delay / n``) la
 request still unanswered is ``canceled`` and the batch ends. Until then it is ``canceling``.
 
 Outcome of a request, when its turn comes: the one forced by ``FakeServer(batch_outcomes=)``
-for its ``custom_id`` if any ("succeeded", "errored", "expired" or "canceled"; a forced error is
-an ``api_error``); else ``errored`` with an ``invalid_request_error`` when its params fail the
-Messages checks (or ask to stream); else ``succeeded`` with the fake model's reply.
+for its ``custom_id`` if any ("errored", "expired" or "canceled"; a forced error is an
+``api_error``; "succeeded" forces nothing); else ``errored`` with an ``invalid_request_error``
+when its params fail the Messages checks (or ask to stream); else ``succeeded`` with the fake
+model's reply.
 """
 
 from __future__ import annotations
