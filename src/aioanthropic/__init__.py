@@ -6,6 +6,14 @@ modules whose names start with an underscore are private.
 
 from . import types
 from ._accumulator import MessageAccumulator
+from ._batch_models import (
+    DeletedMessageBatch,
+    MessageBatch,
+    MessageBatchIndividualResponse,
+    MessageBatchRequestCounts,
+)
+from ._batch_results import BatchResults
+from ._batches import MessageBatchRequestParam
 from ._client import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient
 from ._exceptions import (
     AnthropicError,
@@ -16,6 +24,8 @@ from ._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BatchResultsUnavailableError,
+    BatchWaitTimeoutError,
     ConflictError,
     IncompleteStreamError,
     InternalServerError,
@@ -29,24 +39,51 @@ from ._exceptions import (
     StreamProtocolError,
     UnprocessableEntityError,
 )
-from ._messages import MessageCreateParams, MessageStreamManager, RequestOptions
-from ._models import Message
+from ._messages import (
+    MessageBodyParams,
+    MessageCountTokensParams,
+    MessageCreateParams,
+    MessageStreamManager,
+)
+from ._models import Message, MessageTokensCount, ModelInfo
+from ._pagination import AsyncPaginator, Page
+from ._ratelimit import RateLimitInfo, RateLimitWindow, parse_rate_limit
+from ._request import RequestOptions
+from ._response import RawResponse
 from ._streaming import MessageStream
+from ._tokens import estimate_tokens
 from ._version import __version__
 
 __all__ = [
     "__version__",
     "types",
     "AsyncClient",
+    "AsyncPaginator",
+    "BatchResults",
     "DEFAULT_LIMITS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "DeletedMessageBatch",
     "Message",
     "MessageAccumulator",
+    "MessageBatch",
+    "MessageBatchIndividualResponse",
+    "MessageBatchRequestCounts",
+    "MessageBatchRequestParam",
+    "MessageBodyParams",
+    "MessageCountTokensParams",
     "MessageCreateParams",
     "MessageStream",
     "MessageStreamManager",
+    "MessageTokensCount",
+    "ModelInfo",
+    "Page",
+    "RateLimitInfo",
+    "RateLimitWindow",
+    "RawResponse",
     "RequestOptions",
+    "estimate_tokens",
+    "parse_rate_limit",
     # errors
     "AnthropicError",
     "APIConnectionError",
@@ -56,6 +93,8 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchResultsUnavailableError",
+    "BatchWaitTimeoutError",
     "ConflictError",
     "IncompleteStreamError",
     "InternalServerError",

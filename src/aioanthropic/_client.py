@@ -12,8 +12,11 @@ import pydantic
 
 from ._exceptions import APIResponseValidationError, MissingCredentialsError
 from ._messages import Messages
-from ._models import ResponseModel
+from ._models import ResponseModel, first_validation_error
+from ._models_resource import Models
 from ._request import DEFAULT_BASE_URL, build_headers, encode_json, join_url
+from ._resource import Parsed
+from ._response import APICall, RawResponse
 from ._transport import Transport
 
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
@@ -25,6 +28,7 @@ DEFAULT_MAX_RETRY_WAIT = 60.0
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
 _ModelT = TypeVar("_ModelT", bound=ResponseModel)
+_T = TypeVar("_T")
 TimeoutTypes = float | httpx.Timeout | None
 
 
@@ -36,7 +40,8 @@ class AsyncClient:
     ``ANTHROPIC_BASE_URL``; a client with neither credential fails at its first request.
     """
 
-    messages: Messages
+    messages: Messages[Parsed]
+    models: Models[Parsed]
 
     def __init__(
         self,
@@ -51,6 +56,7 @@ class AsyncClient:
         http_client: httpx.AsyncClient | None = None,
         anthropic_version: str = "2023-06-01",
         idle_timeout: float | None = None,
+        results_use_base_url: bool = False,
     ) -> None:
         if max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, got {max_retries}")
@@ -69,6 +75,9 @@ class AsyncClient:
         self.max_retry_wait = max_retry_wait
         self.anthropic_version = anthropic_version
         self.idle_timeout = idle_timeout
+        # Gateways proxy the API under their own host, but the results_url of a batch names
+        # the upstream host; this sends results requests to base_url instead.
+        self.results_use_base_url = results_use_base_url
         self._default_headers = dict(default_headers) if default_headers else {}
         self._owns_http = http_client is None
         # Redirects are not followed: httpx drops Authorization on a cross-origin redirect but
@@ -79,7 +88,8 @@ class AsyncClient:
         self._transport = Transport(
             self._http, max_retries=max_retries, max_retry_wait=max_retry_wait
         )
-        self.messages = Messages(self)
+        self.messages = Messages(self, Parsed)
+        self.models = Models(self, Parsed)
 
     def __repr__(self) -> str:
         # Credentials are deliberately absent: reprs end up in logs and tracebacks.
@@ -131,14 +141,24 @@ class AsyncClient:
         query = {k: v for k, v in (params or {}).items() if v is not None}
         if extra_query:
             query.update(extra_query)
+        # An absolute URL (a batch's results_url) is taken as it is.
+        absolute = path.startswith(("http://", "https://"))
         return self._http.build_request(
             method,
-            join_url(self.base_url, path),
+            path if absolute else join_url(self.base_url, path),
             headers=headers,
             params=query or None,
             content=encode_json(body) if body is not None else None,
             timeout=self.timeout if timeout is None else _as_timeout(timeout),
         )
+
+    async def _execute(self, call: APICall[_T]) -> _T:
+        response, retries = await self._transport.send(call.request)
+        return call.parse(response, retries)
+
+    async def _execute_raw(self, call: APICall[_T]) -> RawResponse[_T]:
+        response, retries = await self._transport.send(call.request)
+        return RawResponse(response, retries, call)
 
     def _parse(self, model: type[_ModelT], response: httpx.Response, retries: int) -> _ModelT:
         request_id = response.headers.get("request-id")
@@ -147,7 +167,7 @@ class AsyncClient:
         except pydantic.ValidationError as exc:
             raise APIResponseValidationError(
                 f"The response to {response.request.method} {response.request.url.path} is not a "
-                f"valid {model.__name__}: {_first_error(exc)}",
+                f"valid {model.__name__}: {first_validation_error(exc)}",
                 body=response.text,
                 request_id=request_id,
                 retries_taken=retries,
@@ -159,13 +179,3 @@ class AsyncClient:
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-
-
-def _first_error(exc: pydantic.ValidationError) -> str:
-    errors = exc.errors(include_url=False, include_input=False)
-    if not errors:
-        return str(exc)
-    first = errors[0]
-    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where}: {first['msg']}{more}"

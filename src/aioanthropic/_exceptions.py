@@ -2,6 +2,9 @@
 
     AnthropicError                     anything raised by this package
     ├── MissingCredentialsError        no API key or auth token: fix the configuration
+    ├── BatchWaitTimeoutError          ``batches.wait`` gave up; ``.batch`` is the last seen
+    │                                  (also a ``TimeoutError``)
+    ├── BatchResultsUnavailableError   the batch has no ``results_url`` yet: it has not ended
     └── APIError                       a request was made and did not give a usable result
         ├── APIConnectionError         no complete response: the network or the server went away
         │   └── APITimeoutError        ... because a timeout (connect, read, idle) ran out
@@ -31,7 +34,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._ratelimit import RateLimitInfo, parse_rate_limit
+
 if TYPE_CHECKING:
+    from ._batch_models import MessageBatch
     from ._models import Message
 
 
@@ -41,6 +47,20 @@ class AnthropicError(Exception):
 
 class MissingCredentialsError(AnthropicError):
     """Neither an API key nor an auth token was configured."""
+
+
+class BatchWaitTimeoutError(AnthropicError, TimeoutError):
+    """``messages.batches.wait`` ran out of time before the batch ended."""
+
+    batch: MessageBatch
+
+    def __init__(self, message: str, *, batch: MessageBatch) -> None:
+        super().__init__(message)
+        self.batch = batch
+
+
+class BatchResultsUnavailableError(AnthropicError):
+    """The batch has no ``results_url``: it has not ended yet (``batches.wait`` first)."""
 
 
 class APIError(AnthropicError):
@@ -128,6 +148,11 @@ class APIStatusError(APIError):
         self.body = body
         self.headers = dict(headers) if headers is not None else {}
         self.retry_after = retry_after
+
+    @property
+    def rate_limit(self) -> RateLimitInfo:
+        """The ``anthropic-ratelimit-*`` headers of the error response, parsed."""
+        return parse_rate_limit(self.headers)
 
     def __str__(self) -> str:
         kind = f" {self.error_type}" if self.error_type else ""

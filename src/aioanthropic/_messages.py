@@ -1,14 +1,17 @@
-"""``client.messages``: create a message, whole or streamed."""
+"""``client.messages``: create a message (whole or streamed), count its tokens, and the
+``batches`` sub-resource."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
 import httpx
 
-from ._models import Message
+from ._batches import Batches
+from ._models import Message, MessageTokensCount
 from ._params import (
     MessageParam,
     MetadataParam,
@@ -17,7 +20,9 @@ from ._params import (
     ToolChoiceParam,
     ToolParam,
 )
-from ._request import build_body
+from ._request import RequestOptions, build_body
+from ._resource import ModeT, Parsed, Raw, Resource, endpoint
+from ._response import APICall, RawResponse
 from ._streaming import MessageStream, open_stream
 
 if TYPE_CHECKING:
@@ -26,24 +31,15 @@ if TYPE_CHECKING:
     from ._client import AsyncClient
 
 
-class RequestOptions(TypedDict, total=False):
-    """Per-call options every method takes besides its API parameters."""
-
-    betas: Iterable[str]
-    extra_headers: Mapping[str, str | None]
-    extra_query: Mapping[str, Any]
-    extra_body: Mapping[str, Any]
-    timeout: float | httpx.Timeout | None
-
-
-class _MessageCreateParamsBase(TypedDict):
+class _MessageBodyParamsBase(TypedDict):
     model: str
     max_tokens: int
     messages: Sequence[MessageParam]
 
 
-class MessageCreateParams(_MessageCreateParamsBase, RequestOptions, total=False):
-    """The keyword arguments of ``messages.create`` and ``messages.stream``."""
+class MessageBodyParams(_MessageBodyParamsBase, total=False):
+    """The body of a message request: what ``create`` sends, and each batch request's
+    ``params``."""
 
     system: SystemParam
     temperature: float
@@ -55,6 +51,11 @@ class MessageCreateParams(_MessageCreateParamsBase, RequestOptions, total=False)
     tool_choice: ToolChoiceParam
     thinking: ThinkingConfigParam
     service_tier: str
+
+
+class MessageCreateParams(MessageBodyParams, RequestOptions, total=False):
+    """The keyword arguments of ``messages.create`` and ``messages.stream``."""
+
     idle_timeout: float | None
     """Streaming only: raise ``APITimeoutError`` when no event but pings arrives for this long."""
 
@@ -63,30 +64,86 @@ _OPTION_KEYS = frozenset(RequestOptions.__annotations__) | {"idle_timeout"}
 _BODY_KEYS = frozenset(MessageCreateParams.__annotations__) - _OPTION_KEYS
 
 
-class Messages:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
+class _MessageCountTokensParamsBase(TypedDict):
+    model: str
+    messages: Sequence[MessageParam]
+
+
+class MessageCountTokensParams(_MessageCountTokensParamsBase, RequestOptions, total=False):
+    """The keyword arguments of ``messages.count_tokens``."""
+
+    system: SystemParam
+    tools: Iterable[ToolParam | Mapping[str, Any]]
+    tool_choice: ToolChoiceParam
+    thinking: ThinkingConfigParam
+
+
+_COUNT_BODY_KEYS = frozenset(MessageCountTokensParams.__annotations__) - frozenset(
+    RequestOptions.__annotations__
+)
+
+
+class Messages(Resource[ModeT]):
+    def __init__(self, client: AsyncClient, mode: type[ModeT]) -> None:
+        super().__init__(client, mode)
+        self.batches: Batches[ModeT] = Batches(client, mode)
+
+    @property
+    def with_raw_response(self) -> Messages[Raw]:
+        """The same methods, returning ``RawResponse``s (``create`` without streaming only)."""
+        return Messages(self._client, Raw)
+
+    @endpoint
+    def count_tokens(
+        self, **params: Unpack[MessageCountTokensParams]
+    ) -> APICall[MessageTokensCount]:
+        """``POST /v1/messages/count_tokens``: how many input tokens these messages would cost.
+
+        ``aioanthropic.estimate_tokens`` gives a rough offline estimate instead.
+        """
+        _check_keys(params, _COUNT_BODY_KEYS | _OPTION_KEYS - {"idle_timeout"})
+        body = {key: params.get(key) for key in _COUNT_BODY_KEYS}
+        return self._call(
+            "POST", "/v1/messages/count_tokens", MessageTokensCount, params, body=body
+        )
 
     @overload
     async def create(
-        self, *, stream: Literal[False] = False, **params: Unpack[MessageCreateParams]
+        self: Messages[Parsed],
+        *,
+        stream: Literal[False] = False,
+        **params: Unpack[MessageCreateParams],
     ) -> Message: ...
 
     @overload
     async def create(
-        self, *, stream: Literal[True], **params: Unpack[MessageCreateParams]
+        self: Messages[Parsed], *, stream: Literal[True], **params: Unpack[MessageCreateParams]
     ) -> MessageStream: ...
+
+    @overload
+    async def create(
+        self: Messages[Raw], **params: Unpack[MessageCreateParams]
+    ) -> RawResponse[Message]: ...
 
     async def create(
         self, *, stream: bool = False, **params: Unpack[MessageCreateParams]
-    ) -> Message | MessageStream:
+    ) -> Message | MessageStream | RawResponse[Message]:
         """Send ``POST /v1/messages``.
 
         Returns the validated ``Message``; with ``stream=True``, a connected ``MessageStream``
         to iterate and then close (or use with ``async with``).
         """
-        request, idle_timeout = self._request(dict(params), stream=stream)
         client = self._client
+        if self._raw and stream:
+            raise TypeError(
+                "with_raw_response does not stream; a MessageStream already has .headers, "
+                ".request_id and .rate_limit"
+            )
+        request, idle_timeout = self._request(dict(params), stream=stream)
+        if self._raw:
+            return await client._execute_raw(
+                APICall(request, functools.partial(client._parse, Message))
+            )
         if stream:
             return await open_stream(
                 client._transport,
@@ -109,13 +166,7 @@ class Messages:
     def _request(
         self, params: dict[str, Any], *, stream: bool
     ) -> tuple[httpx.Request, float | None]:
-        unknown = params.keys() - _BODY_KEYS - _OPTION_KEYS
-        if unknown:
-            names = ", ".join(sorted(unknown))
-            raise TypeError(
-                f"unexpected keyword argument(s) {names}; pass parameters this SDK does not "
-                "know yet through extra_body={...}"
-            )
+        _check_keys(params, _BODY_KEYS | _OPTION_KEYS)
         body = build_body({k: params.get(k) for k in _BODY_KEYS}, params.get("extra_body"))
         if stream:
             body["stream"] = True
@@ -133,6 +184,16 @@ class Messages:
         if stream:
             request.headers["accept"] = "text/event-stream"
         return request, idle_timeout
+
+
+def _check_keys(params: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    unknown = params.keys() - allowed
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise TypeError(
+            f"unexpected keyword argument(s) {names}; pass parameters this SDK does not "
+            "know yet through extra_body={...}"
+        )
 
 
 class MessageStreamManager:

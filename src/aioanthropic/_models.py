@@ -8,6 +8,7 @@ data, and a *known* type with bad data is a validation error rather than a silen
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import (
@@ -17,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationError,
     field_validator,
 )
 
@@ -54,6 +56,17 @@ class ResponseModel(BaseAPIModel):
     def retries_taken(self) -> int:
         """How many times the request was retried before this response arrived."""
         return self._retries_taken
+
+
+def first_validation_error(exc: ValidationError) -> str:
+    """The first error of a validation failure, short enough for an exception message."""
+    errors = exc.errors(include_url=False, include_input=False)
+    if not errors:
+        return str(exc)
+    first = errors[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {first['msg']}{more}"
 
 
 # Unions of typed objects are written ``Annotated[Union[Annotated[Union[known...],
@@ -306,3 +319,21 @@ class Message(ResponseModel):
     @classmethod
     def _usage_may_be_null(cls, value: object) -> object:
         return {} if value is None else value
+
+
+# --- token counting and models ---------------------------------------------------------------
+
+
+class MessageTokensCount(ResponseModel):
+    """What ``messages.count_tokens`` returns."""
+
+    input_tokens: int
+
+
+class ModelInfo(ResponseModel):
+    """One model, from ``models.list`` or ``models.retrieve``."""
+
+    id: str
+    type: str = "model"
+    display_name: str = ""
+    created_at: datetime

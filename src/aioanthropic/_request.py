@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypedDict
 
+import httpx
 from pydantic import BaseModel
 
 from ._version import __version__
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 USER_AGENT = f"aioanthropic/{__version__}"
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call options every method takes besides its API parameters."""
+
+    betas: Iterable[str]
+    extra_headers: Mapping[str, str | None]
+    extra_query: Mapping[str, Any]
+    extra_body: Mapping[str, Any]
+    timeout: float | httpx.Timeout | None
 
 
 def join_url(base_url: str, path: str) -> str:

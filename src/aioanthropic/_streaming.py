@@ -49,6 +49,7 @@ from ._exceptions import (
     status_error_class,
 )
 from ._models import Message, TextBlock
+from ._ratelimit import RateLimitInfo, parse_rate_limit
 from ._retry import decide, should_retry_status
 from ._sse import StreamDecoder, is_event_stream
 from ._transport import translate_http_error
@@ -115,6 +116,11 @@ class MessageStream:
     @property
     def retries_taken(self) -> int:
         return self._retries_taken
+
+    @property
+    def rate_limit(self) -> RateLimitInfo:
+        """The ``anthropic-ratelimit-*`` headers of the response, parsed."""
+        return parse_rate_limit(self.response.headers)
 
     @property
     def accumulator(self) -> MessageAccumulator:

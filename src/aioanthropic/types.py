@@ -1,5 +1,21 @@
 """The public types: response models, stream events, and request parameter TypedDicts."""
 
+from ._batch_models import (
+    DeletedMessageBatch,
+    ErrorObject,
+    ErrorResponse,
+    MessageBatch,
+    MessageBatchCanceledResult,
+    MessageBatchErroredResult,
+    MessageBatchExpiredResult,
+    MessageBatchIndividualResponse,
+    MessageBatchRequestCounts,
+    MessageBatchResult,
+    MessageBatchSucceededResult,
+    ProcessingStatus,
+    UnknownBatchResult,
+)
+from ._batches import MessageBatchRequestParam
 from ._events import (
     CitationsDelta,
     ContentBlockDeltaEvent,
@@ -22,6 +38,7 @@ from ._events import (
     UnknownDelta,
     UnknownEvent,
 )
+from ._messages import MessageBodyParams, MessageCountTokensParams
 from ._models import (
     CacheCreation,
     Citation,
@@ -32,6 +49,8 @@ from ._models import (
     CitationWebSearchResultLocation,
     ContentBlock,
     Message,
+    MessageTokensCount,
+    ModelInfo,
     RedactedThinkingBlock,
     ServerToolUsage,
     ServerToolUseBlock,
@@ -45,6 +64,7 @@ from ._models import (
     Usage,
     WebSearchToolResultBlock,
 )
+from ._pagination import Page
 from ._params import (
     Base64ImageSourceParam,
     Base64PDFSourceParam,
@@ -75,6 +95,7 @@ from ._params import (
     URLImageSourceParam,
     URLPDFSourceParam,
 )
+from ._ratelimit import RateLimitInfo, RateLimitWindow
 
 __all__ = [
     # stream events and deltas
@@ -108,6 +129,8 @@ __all__ = [
     "CitationWebSearchResultLocation",
     "ContentBlock",
     "Message",
+    "MessageTokensCount",
+    "ModelInfo",
     "RedactedThinkingBlock",
     "ServerToolUsage",
     "ServerToolUseBlock",
@@ -120,7 +143,27 @@ __all__ = [
     "UnknownCitation",
     "Usage",
     "WebSearchToolResultBlock",
+    # models, pages, batches, rate limits
+    "DeletedMessageBatch",
+    "ErrorObject",
+    "ErrorResponse",
+    "MessageBatch",
+    "MessageBatchCanceledResult",
+    "MessageBatchErroredResult",
+    "MessageBatchExpiredResult",
+    "MessageBatchIndividualResponse",
+    "MessageBatchRequestCounts",
+    "MessageBatchResult",
+    "MessageBatchSucceededResult",
+    "Page",
+    "ProcessingStatus",
+    "RateLimitInfo",
+    "RateLimitWindow",
+    "UnknownBatchResult",
     # request parameters
+    "MessageBatchRequestParam",
+    "MessageBodyParams",
+    "MessageCountTokensParams",
     "Base64ImageSourceParam",
     "Base64PDFSourceParam",
     "CacheControlParam",

@@ -1,7 +1,9 @@
 """A raw ASGI app with a tiny router, and ``Exchange``, the handlers' view of one request.
 
 No framework: handlers are ``async def handler(exchange)`` registered under (method, path), so
-other endpoints (count_tokens, models, batches) can live in their own modules.
+other endpoints (count_tokens, models, batches) can live in their own modules. A path segment
+written ``{name}`` matches any one segment, handed over in ``exchange.params``; exact paths are
+looked up first.
 
 While a handler runs, a sibling task waits on ASGI ``receive`` for ``http.disconnect``. If it
 arrives before the handler has finished its response, the client went away: the server counts
@@ -46,6 +48,7 @@ class Exchange:
         # Headers a fault asks for (retry hints) go on whatever response this request gets.
         self.extra_headers: list[tuple[str, str]] = []
         self.gone = anyio.Event()
+        self.params: dict[str, str] = {}
         self._send = send
         self._transport: _Transport | None = scope.get("extensions", {}).get(TRANSPORT_KEY)
 
@@ -137,9 +140,29 @@ class App:
     def __init__(self, state: ServerState) -> None:
         self.state = state
         self._routes: dict[tuple[str, str], Handler] = {}
+        self._patterns: list[tuple[str, list[str], Handler]] = []
 
     def route(self, method: str, path: str, handler: Handler) -> None:
-        self._routes[(method, path)] = handler
+        if "{" in path:
+            self._patterns.append((method, path.split("/"), handler))
+        else:
+            self._routes[(method, path)] = handler
+
+    def _find(self, method: str, path: str) -> tuple[Handler | None, dict[str, str], bool]:
+        """The handler and path parameters for a request, and whether the path exists at all."""
+        handler = self._routes.get((method, path))
+        if handler is not None:
+            return handler, {}, True
+        known = any(p == path for _, p in self._routes)
+        segments = path.split("/")
+        for pattern_method, pattern, candidate in self._patterns:
+            params = _match(pattern, segments)
+            if params is None:
+                continue
+            if pattern_method == method:
+                return candidate, params, True
+            known = True
+        return None, {}, known
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -154,12 +177,12 @@ class App:
                 break
         request = self._record(scope, bytes(body))
         exchange = Exchange(scope, send, self.state, request)
-        handler = self._routes.get((request.method, request.path))
+        handler, exchange.params, known = self._find(request.method, request.path)
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._watch, exchange, receive, tg.cancel_scope)
             if handler is not None:
                 await handler(exchange)
-            elif any(path == request.path for _, path in self._routes):
+            elif known:
                 await exchange.send_error(
                     405, "invalid_request_error", f"Method {request.method} not allowed"
                 )
@@ -191,3 +214,17 @@ class App:
         )
         self.state.record(request)
         return request
+
+
+def _match(pattern: list[str], segments: list[str]) -> dict[str, str] | None:
+    if len(pattern) != len(segments):
+        return None
+    params = {}
+    for want, got in zip(pattern, segments, strict=True):
+        if want.startswith("{") and want.endswith("}"):
+            if not got:
+                return None
+            params[want[1:-1]] = got
+        elif want != got:
+            return None
+    return params

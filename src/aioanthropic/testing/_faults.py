@@ -1,9 +1,10 @@
 """Faults: the ways the fake server misbehaves on purpose, and how error bodies look.
 
-A ``Fault`` is a plain value. The server picks one per message request, first match wins:
-the request's ``x-fake-fault`` header (a JSON object of Fault fields, for clients a test cannot
-reach such as a subprocess), then the queue filled by ``FakeServer.enqueue``, then the server's
-``fault=``. Fields combine: e.g. ``delay`` + ``status``, or ``drip`` + ``drop_after``.
+A ``Fault`` is a plain value. The server picks one per request to any /v1 endpoint (the stream
+fields only matter to streamed messages), first match wins: the request's ``x-fake-fault``
+header (a JSON object of Fault fields, for clients a test cannot reach such as a subprocess),
+then the queue filled by ``FakeServer.enqueue``, then the server's ``fault=``. Fields combine:
+e.g. ``delay`` + ``status``, or ``drip`` + ``drop_after``.
 
 ``fail_first`` limits a ``status`` fault to the first N requests that get an equal Fault (the
 count lives in the server, keyed by the Fault's value, so a header fault counts across requests).

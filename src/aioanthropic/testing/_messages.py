@@ -1,8 +1,8 @@
 """POST /v1/messages: checks, faults, then the fake model's reply as JSON or as a stream.
 
-Order of business, so tests know which check wins: pick the fault, ``delay``,
-``close_without_response``, the anthropic-version header, auth, the fault's ``status``, body
-validation, the rate-limit budget, and finally the reply (streamed when ``"stream": true``).
+Order of business, so tests know which check wins: the common prelude (``_prelude.begin``:
+fault, delay, version header, auth, the fault's status), body validation, the rate-limit
+budget, and finally the reply (streamed when ``"stream": true``).
 """
 
 from __future__ import annotations
@@ -14,39 +14,18 @@ import anyio
 
 from . import _model, _sse
 from ._app import Exchange
-from ._faults import Fault, default_message, error_envelope, fault_headers, render_error
+from ._faults import Fault, default_message, error_envelope
+from ._prelude import begin, refuse_if_limited
 from ._validation import check_messages_body
 
 SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
 
 
-def _pick_fault(exchange: Exchange) -> Fault:
-    header = exchange.request.headers.get("x-fake-fault")
-    if header is not None:
-        return Fault.from_header(header)
-    return exchange.state.take_fault() or Fault()
-
-
 async def handle_messages(exchange: Exchange) -> None:
     state = exchange.state
-    try:
-        fault = _pick_fault(exchange)
-    except ValueError as exc:
-        await exchange.send_error(400, "invalid_request_error", str(exc))
+    fault = await begin(exchange)
+    if fault is None:
         return
-    if fault.delay:
-        await anyio.sleep(fault.delay)
-    if fault.close_without_response:
-        await exchange.abort()
-        return
-    exchange.extra_headers = fault_headers(fault)
-    if not await exchange.check_headers():
-        return
-    if fault.status is not None and state.should_fail(fault):
-        content_type, body = render_error(fault, fault.status, exchange.request_id)
-        await exchange.send_bytes(fault.status, content_type, body)
-        return
-
     body = exchange.request.json
     if body is None:
         await exchange.send_error(
@@ -59,12 +38,7 @@ async def handle_messages(exchange: Exchange) -> None:
     if problem is not None:
         await exchange.send_error(400, "invalid_request_error", problem)
         return
-    wait = state.admit()
-    if wait is not None:
-        exchange.extra_headers.append(("retry-after", str(wait)))
-        await exchange.send_error(
-            429, "rate_limit_error", "Number of requests has exceeded your rate limit."
-        )
+    if await refuse_if_limited(exchange):
         return
 
     reply = _model.reply(body, lambda: state.next_id("toolu"))

@@ -24,8 +24,8 @@ fixed. ``u`` is the text of the last user message (a string, or its text blocks 
   ``stop_reason="tool_use"``. Tool-use replies ignore ``max_tokens`` and ``stop_sequences``.
 * ``thinking={"type": "enabled", ...}`` puts a thinking block first: ``"Thinking about: " + u``
   with signature ``base64(sha256(thinking))``.
-* Usage: ``input_tokens = max(1, ceil(chars / 4))`` over the system text, every message's text
-  (text blocks, tool results, tool-use inputs as JSON, thinking) and ``json.dumps(tools)``.
+* Usage: ``input_tokens`` is ``aioanthropic._tokens.estimate_tokens`` of the request, the figure
+  count_tokens answers too, so the two endpoints agree.
   ``output_tokens`` = pieces of the emitted text + pieces of the thinking + 10 for a tool use.
 """
 
@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from aioanthropic._tokens import estimate_tokens
 
 _PIECE = re.compile(r"\S+\s*|\s+")
 _WORD = re.compile(r"\w+")
@@ -77,28 +77,6 @@ def _tool_results(content: Any) -> list[str] | None:
     if not results:
         return None
     return [content_text(r.get("content", "")) for r in results]
-
-
-def _counted_chars(body: dict[str, Any]) -> int:
-    chars = len(content_text(body.get("system", "")))
-    for message in body["messages"]:
-        content = message["content"]
-        if isinstance(content, str):
-            chars += len(content)
-            continue
-        for block in content:
-            kind = block.get("type")
-            if kind == "text":
-                chars += len(str(block.get("text", "")))
-            elif kind == "tool_result":
-                chars += len(content_text(block.get("content", "")))
-            elif kind == "tool_use":
-                chars += len(json.dumps(block.get("input", {})))
-            elif kind == "thinking":
-                chars += len(str(block.get("thinking", "")))
-    if body.get("tools"):
-        chars += len(json.dumps(body["tools"]))
-    return chars
 
 
 def _chosen_tool(body: dict[str, Any], user_text: str, answering_result: bool) -> Any:
@@ -192,7 +170,7 @@ def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
         content.append({"type": "thinking", "thinking": thought, "signature": signature})
         output_tokens += len(pieces(thought))
 
-    input_tokens = max(1, math.ceil(_counted_chars(body) / 4))
+    input_tokens = estimate_tokens(body["messages"], body.get("system"), body.get("tools"))
     tool = _chosen_tool(body, user_text, results is not None)
     if tool is not None:
         words = _WORD.findall(user_text)

@@ -16,6 +16,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
@@ -30,14 +31,32 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "aioanthropic.testing needs uvicorn: pip install 'aioanthropic[server]'"
     ) from exc
 
+from . import _batches
 from ._app import TRANSPORT_KEY, App
+from ._batch_store import OUTCOMES, BatchStore, SyntheticBatch
+from ._count_tokens import handle_count_tokens
 from ._faults import CHUNKINGS, Fault
 from ._messages import handle_messages
+from ._models_api import handle_get_model, handle_list_models
 from ._ratelimit import RateLimits
 from ._state import RecordedRequest, ServerState
 
 _START_TIMEOUT = 10.0
 _GRACEFUL_STOP = 2.0
+
+
+_ROUTES = [
+    ("POST", "/v1/messages", handle_messages),
+    ("POST", "/v1/messages/count_tokens", handle_count_tokens),
+    ("GET", "/v1/models", handle_list_models),
+    ("GET", "/v1/models/{model_id}", handle_get_model),
+    ("POST", "/v1/messages/batches", _batches.handle_create_batch),
+    ("GET", "/v1/messages/batches", _batches.handle_list_batches),
+    ("GET", "/v1/messages/batches/{batch_id}", _batches.handle_get_batch),
+    ("DELETE", "/v1/messages/batches/{batch_id}", _batches.handle_delete_batch),
+    ("POST", "/v1/messages/batches/{batch_id}/cancel", _batches.handle_cancel_batch),
+    ("GET", "/v1/messages/batches/{batch_id}/results", _batches.handle_batch_results),
+]
 
 
 class _TransportExposingProtocol(H11Protocol):
@@ -87,10 +106,17 @@ class _Server(uvicorn.Server):
 
 
 class FakeServer:
-    """A fake Anthropic Messages API on ``http://127.0.0.1:<free port>``.
+    """A fake Anthropic API on ``http://127.0.0.1:<free port>``.
 
     Use ``async with FakeServer() as server:`` in async tests or plain ``with`` in scripts;
     either way the server runs on its own thread and stops when the block ends.
+
+    Endpoints: messages, messages/count_tokens, models, and message batches. Batch options:
+    ``batch_processing_delay`` is the time a whole batch takes, its requests answered evenly
+    over it (``_batch_store`` has the schedule); ``batch_outcomes`` forces the outcome of the
+    requests with these custom_ids ("succeeded", "errored", "expired" or "canceled");
+    ``results_base_url`` replaces ``url`` in a batch's ``results_url``, with ``{port}`` standing
+    for the server's port (``"http://localhost:{port}"`` is a results host unlike ``url``).
     """
 
     def __init__(
@@ -102,9 +128,19 @@ class FakeServer:
         seed: int = 0,
         rate_limits: RateLimits | None = None,
         replay: str | os.PathLike[str] | None = None,
+        batch_processing_delay: float = 0.2,
+        batch_outcomes: Mapping[str, str] | None = None,
+        results_base_url: str | None = None,
     ) -> None:
         if chunking not in CHUNKINGS:
             raise ValueError(f"chunking must be one of {CHUNKINGS}, not {chunking!r}")
+        if batch_processing_delay < 0:
+            raise ValueError("batch_processing_delay must not be negative")
+        outcomes = dict(batch_outcomes or {})
+        for custom_id, outcome in outcomes.items():
+            if outcome not in OUTCOMES:
+                raise ValueError(f"batch_outcomes[{custom_id!r}] must be one of {OUTCOMES}")
+        self._results_base_url = results_base_url
         self._state = ServerState(
             api_key=api_key,
             fault=fault,
@@ -112,9 +148,11 @@ class FakeServer:
             seed=seed,
             rate_limits=rate_limits,
             replay=os.fspath(replay) if replay is not None else None,
+            batches=BatchStore(batch_processing_delay, outcomes),
         )
         self._app = App(self._state)
-        self._app.route("POST", "/v1/messages", handle_messages)
+        for method, path, handler in _ROUTES:
+            self._app.route(method, path, handler)
         self._uvicorn: _Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -147,8 +185,31 @@ class FakeServer:
             return self._state.open_streams
 
     def enqueue(self, *faults: Fault) -> None:
-        """The next message requests, in arrival order, each take one of these faults."""
+        """The next requests to any endpoint, in arrival order, each take one of these faults."""
         self._state.enqueue(faults)
+
+    def add_synthetic_batch(
+        self, n_results: int, text_size: int = 100, *, long_text_size: int | None = None
+    ) -> str:
+        """Add an ended batch whose results are made up as they are sent; return its id.
+
+        Line ``i`` has custom_id ``"req-<i>"`` and is, by ``i % 50``: 1 errored, 2 canceled,
+        3 expired, else succeeded with a text of ``text_size`` characters. With
+        ``long_text_size``, line ``n_results // 2`` succeeds with a text that long instead. The
+        server holds no line whole, so a results body of any size costs it O(1) memory.
+        """
+        if n_results < 1 or text_size < 0 or (long_text_size or 0) < 0:
+            raise ValueError("n_results must be positive and sizes not negative")
+        batch = SyntheticBatch(
+            id=self._state.next_id("msgbatch"),
+            created=time.time(),
+            n_results=n_results,
+            text_size=text_size,
+            long_index=None if long_text_size is None else n_results // 2,
+            long_text_size=long_text_size or 0,
+        )
+        self._state.batches.add(batch)
+        return batch.id
 
     # A timeout argument rather than fail_after: callers get TimeoutError with the count seen.
     async def wait_for_disconnects(self, n: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
@@ -195,7 +256,10 @@ class FakeServer:
             sock.close()
             raise
         self._uvicorn, self._thread, self._socket = server, thread, sock
-        self._url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        port = sock.getsockname()[1]
+        self._url = f"http://127.0.0.1:{port}"
+        base = self._results_base_url or self._url
+        self._state.results_base = base.replace("{port}", str(port)).rstrip("/")
 
     def _stop(self) -> None:
         server, thread = self._uvicorn, self._thread

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ._batch_store import BatchStore
 from ._faults import Fault
 from ._ratelimit import Budget, RateLimits
 
@@ -38,12 +39,16 @@ class ServerState:
         seed: int,
         rate_limits: RateLimits | None,
         replay: str | None,
+        batches: BatchStore,
     ) -> None:
         self.api_key = api_key
         self.fault = fault
         self.chunking = chunking
         self.seed = seed
         self.replay = replay
+        self.batches = batches
+        # Where results_url points; set once the server knows its port.
+        self.results_base = ""
         self.lock = threading.Lock()
         self.requests: list[RecordedRequest] = []
         self.disconnects = 0

@@ -1,4 +1,4 @@
-"""Request-body checks for POST /v1/messages, worded like the real API's 400 messages.
+"""Request-body checks for POST /v1/messages and count_tokens, worded like the real 400s.
 
 ``check_messages_body`` returns the first problem as ``"<field path>: <message>"`` or ``None``.
 It checks only what the fake model relies on, plus the type of the common optional fields, so a
@@ -125,18 +125,28 @@ def _check_optional(body: dict[str, Any]) -> str | None:
 
 def check_messages_body(body: Any) -> str | None:
     """The first problem with a /v1/messages body, or ``None`` when the model can answer it."""
+    return _check_body(body, need_max_tokens=True)
+
+
+def check_count_tokens_body(body: Any) -> str | None:
+    """The same checks for /v1/messages/count_tokens, whose body has no ``max_tokens``."""
+    return _check_body(body, need_max_tokens=False)
+
+
+def _check_body(body: Any, *, need_max_tokens: bool) -> str | None:
     if not isinstance(body, dict):
         return "Input should be a valid dictionary"
     if "model" not in body:
         return "model: Field required"
     if not isinstance(body["model"], str):
         return "model: Input should be a valid string"
-    if "max_tokens" not in body:
-        return "max_tokens: Field required"
-    if not _is_int(body["max_tokens"]):
-        return "max_tokens: Input should be a valid integer"
-    if body["max_tokens"] < 1:
-        return "max_tokens: Input should be greater than or equal to 1"
+    if need_max_tokens:
+        if "max_tokens" not in body:
+            return "max_tokens: Field required"
+        if not _is_int(body["max_tokens"]):
+            return "max_tokens: Input should be a valid integer"
+        if body["max_tokens"] < 1:
+            return "max_tokens: Input should be greater than or equal to 1"
     if "messages" not in body:
         return "messages: Field required"
     messages = body["messages"]

@@ -1,0 +1,202 @@
+"""One mechanism for every API method, parsed or raw.
+
+A resource method is written once, as a function that *describes* its call (an ``APICall``:
+the request and how to parse the response). The ``endpoint`` decorator turns it into the method
+callers use, and what calling it does depends on the resource's mode:
+
+* ``client.models`` is a ``Models[Parsed]``: ``await client.models.retrieve(id)`` sends the
+  request and returns the validated ``ModelInfo``;
+* ``client.models.with_raw_response`` is a ``Models[Raw]``: the same method returns a
+  ``RawResponse[ModelInfo]`` (status, headers, rate limits, ``await parse()``).
+
+The mode is a type parameter so that the type checker knows which of the two a call returns;
+at run time it is one flag read by the descriptor. ``page_endpoint`` does the same for list
+methods: parsed, they return an ``AsyncPaginator``; raw, the first page's ``RawResponse``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from urllib.parse import quote
+
+import httpx
+
+from ._models import ResponseModel
+from ._pagination import AsyncPaginator, Page
+from ._request import build_body
+from ._response import APICall, RawResponse
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from ._client import AsyncClient
+
+P = ParamSpec("P")
+T = TypeVar("T")
+M = TypeVar("M", bound=ResponseModel)
+
+
+class Mode:
+    """A resource's mode: ``Parsed`` or ``Raw``."""
+
+
+class Parsed(Mode):
+    """Methods return their validated result."""
+
+
+class Raw(Mode):
+    """Methods return a ``RawResponse`` of their result."""
+
+
+ModeT = TypeVar("ModeT", bound=Mode)
+
+
+class Resource(Generic[ModeT]):
+    """Base of the API resources (``client.models``, ``client.messages.batches``, ...)."""
+
+    def __init__(self, client: AsyncClient, mode: type[ModeT]) -> None:
+        self._client = client
+        self._mode: type[ModeT] = mode
+
+    @property
+    def _raw(self) -> bool:
+        return self._mode is Raw
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        options: Mapping[str, Any],
+        *,
+        body: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+    ) -> APICall[M]:
+        extra_body = options.get("extra_body")
+        if body is not None or extra_body:
+            body = build_body(body or {}, extra_body)
+        request = self._client._build_request(
+            method,
+            path,
+            body=body,
+            params=query,
+            betas=options.get("betas"),
+            extra_headers=options.get("extra_headers"),
+            extra_query=options.get("extra_query"),
+            timeout=options.get("timeout"),
+        )
+        return APICall(request, functools.partial(self._client._parse, model))
+
+    def _list_call(
+        self,
+        path: str,
+        page_type: type[Page[T]],
+        options: Mapping[str, Any],
+        query: Mapping[str, Any],
+    ) -> APICall[Page[T]]:
+        """The first page's call; each page it parses knows how to fetch its successor."""
+        backward = query.get("before_id") is not None
+        fixed = {k: v for k, v in query.items() if k not in ("before_id", "after_id")}
+        client = self._client
+
+        def describe(page_query: Mapping[str, Any]) -> APICall[Page[T]]:
+            call = self._call("GET", path, page_type, options, query=page_query)
+
+            def parse(response: httpx.Response, retries: int) -> Page[T]:
+                page = call.parse(response, retries)
+                page._backward = backward
+                page._fetch = lambda cursor: client._execute(describe({**fixed, **cursor}))
+                return page
+
+            return APICall(call.request, parse)
+
+        return describe(query)
+
+
+def path_id(value: str, what: str) -> str:
+    """An id made safe to put in a URL path: an empty id or a ``/`` in it must not turn a
+    request for one object into a request for another endpoint."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"expected a non-empty {what} id, got {value!r}")
+    return quote(value, safe="")
+
+
+class endpoint(Generic[P, T]):
+    """Decorates ``def method(self, ...) -> APICall[T]`` into an async API method."""
+
+    def __init__(self, describe: Callable[Concatenate[Any, P], APICall[T]]) -> None:
+        self._describe = describe
+        functools.update_wrapper(self, describe)  # type: ignore[arg-type]
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+
+    @overload
+    def __get__(self, obj: Resource[Parsed], owner: type[Any]) -> Callable[P, Awaitable[T]]: ...
+
+    @overload
+    def __get__(
+        self, obj: Resource[Raw], owner: type[Any]
+    ) -> Callable[P, Awaitable[RawResponse[T]]]: ...
+
+    def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        describe = self._describe
+        client = obj._client
+        if obj._raw:
+
+            async def raw(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
+                return await client._execute_raw(describe(obj, *args, **kwargs))
+
+            return functools.update_wrapper(raw, describe)
+
+        async def parsed(*args: P.args, **kwargs: P.kwargs) -> T:
+            return await client._execute(describe(obj, *args, **kwargs))
+
+        return functools.update_wrapper(parsed, describe)
+
+
+class page_endpoint(Generic[P, T]):
+    """Decorates ``def list(self, ...) -> APICall[Page[T]]`` (the first page's call).
+
+    Parsed, the method returns an ``AsyncPaginator[T]`` at once, without sending anything;
+    raw, it sends the first page's request and returns its ``RawResponse[Page[T]]``.
+    """
+
+    def __init__(self, describe: Callable[Concatenate[Any, P], APICall[Page[T]]]) -> None:
+        self._describe = describe
+        functools.update_wrapper(self, describe)  # type: ignore[arg-type]
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+
+    @overload
+    def __get__(
+        self, obj: Resource[Parsed], owner: type[Any]
+    ) -> Callable[P, AsyncPaginator[T]]: ...
+
+    @overload
+    def __get__(
+        self, obj: Resource[Raw], owner: type[Any]
+    ) -> Callable[P, Awaitable[RawResponse[Page[T]]]]: ...
+
+    def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        describe = self._describe
+        client = obj._client
+        if obj._raw:
+
+            async def raw(*args: P.args, **kwargs: P.kwargs) -> RawResponse[Page[T]]:
+                return await client._execute_raw(describe(obj, *args, **kwargs))
+
+            return functools.update_wrapper(raw, describe)
+
+        def paginator(*args: P.args, **kwargs: P.kwargs) -> AsyncPaginator[T]:
+            # The request is built (and credentials checked) when the first page is awaited.
+            return AsyncPaginator(lambda: client._execute(describe(obj, *args, **kwargs)))
+
+        return functools.update_wrapper(paginator, describe)
