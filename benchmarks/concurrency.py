@@ -17,6 +17,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+try:
+    import aioanthropic  # noqa: F401
+except ImportError:  # not installed: use the checkout
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
 import clients
 
 TIMEOUT = 240.0
@@ -25,6 +30,7 @@ TIMEOUT = 240.0
 async def one(kind: str, client: Any, url: str, t0: float, out: dict[str, Any]) -> None:
     first: float | None = None
     n = 0
+    ok = False
     try:
         if kind == "httpx_sse":
             from httpx_sse import EventSource
@@ -41,6 +47,7 @@ async def one(kind: str, client: Any, url: str, t0: float, out: dict[str, Any]) 
                     if first is None:
                         first = time.perf_counter()
                     n += 1
+            ok = True
         else:
             async with client.messages.stream(**clients.PARAMS) as stream:
                 async for _ in stream:
@@ -48,12 +55,14 @@ async def one(kind: str, client: Any, url: str, t0: float, out: dict[str, Any]) 
                         first = time.perf_counter()
                     n += 1
                 await stream.get_final_message()
+        ok = True
     except Exception as exc:  # counted, not raised: errors are a figure here
         out["errors"] += 1
         out["error_types"][type(exc).__name__] = out["error_types"].get(type(exc).__name__, 0) + 1
     if first is not None:
         out["ttfe"].append(first - t0)
-    out["events"] += n
+    out["events"] += n  # as each client counts them (the official adds synthetic events)
+    out["completed"] += ok
 
 
 def make_client(kind: str, url: str, replay: str, limits: str | None) -> Any:
@@ -86,7 +95,13 @@ def make_client(kind: str, url: str, replay: str, limits: str | None) -> Any:
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     client = make_client(args.client, args.url, args.replay, args.limits)
-    out: dict[str, Any] = {"errors": 0, "error_types": {}, "ttfe": [], "events": 0}
+    out: dict[str, Any] = {
+        "errors": 0,
+        "error_types": {},
+        "ttfe": [],
+        "events": 0,
+        "completed": 0,
+    }
     t0 = time.perf_counter()
     async with asyncio.timeout(TIMEOUT):
         await asyncio.gather(*(one(args.client, client, args.url, t0, out) for _ in range(args.n)))
@@ -97,11 +112,14 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "n": args.n,
         "limits": args.limits or "default",
         "elapsed_s": elapsed,
-        "events": out["events"],
-        "events_per_s": out["events"] / elapsed,
+        "events_seen": out["events"],
+        "completed": out["completed"],
+        # Wire events (the same for every client): completed streams x events per stream.
+        "events": out["completed"] * args.events_per_stream,
+        "events_per_s": out["completed"] * args.events_per_stream / elapsed,
         "ttfe_p50": ttfe[len(ttfe) // 2],
         "ttfe_p99": ttfe[min(len(ttfe) - 1, int(len(ttfe) * 0.99))],
-        "errors": out["errors"] + (args.n - len(ttfe) if out["errors"] == 0 else 0),
+        "errors": out["errors"] + (args.n - out["completed"] - out["errors"]),
         "error_types": out["error_types"],
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -114,6 +132,7 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--replay", required=True)
     parser.add_argument("--limits", default=None, help="max_connections/max_keepalive")
+    parser.add_argument("--events-per-stream", type=int, required=True)
     args = parser.parse_args()
     print(json.dumps(asyncio.run(main_async(args))))
 

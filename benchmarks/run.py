@@ -28,6 +28,11 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+try:
+    import aioanthropic  # noqa: F401
+except ImportError:  # not installed: use the checkout
+    sys.path.insert(0, str(HERE.parent / "src"))
+
 import clients  # noqa: E402
 import workloads  # noqa: E402
 from loopback import ServerProcess  # noqa: E402
@@ -332,6 +337,11 @@ def section_import(rounds: int) -> dict[str, Any]:
         note("anthropic not installed: import time of the official SDK skipped")
     code = "import time; t = time.perf_counter(); {}; print(time.perf_counter() - t)"
     times: dict[str, list[float]] = {k: [] for k in targets}
+    import aioanthropic  # where this process found the SDK, so the children find the same
+
+    env = dict(os.environ)
+    src = str(Path(aioanthropic.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
     for _ in range(rounds):
         for name, stmt in targets.items():
             res = subprocess.run(
@@ -340,6 +350,7 @@ def section_import(rounds: int) -> dict[str, Any]:
                 text=True,
                 check=True,
                 timeout=60,
+                env=env,
             )
             times[name].append(float(res.stdout.strip()))
     per = {k: med(v) for k, v in times.items()}
@@ -391,36 +402,40 @@ async def _loopback_one(
     }
 
 
-def section_concurrency(ns: list[int], deltas: int, clients_: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def section_concurrency(
+    ns: list[int], deltas: int, clients_: list[str], limits: list[tuple[int, str]]
+) -> dict[str, Any]:
+    """Each run in a fresh process; ``limits``: extra (N, "max_conn/max_keepalive") runs of
+    this SDK, the measurements behind its DEFAULT_LIMITS."""
+    out: dict[str, Any] = {"runs": {}, "limits": {}}
     with tempfile.TemporaryDirectory() as tmp, ServerProcess() as server:
+        out["server"] = "httptools+uvloop" if server.fast else "h11+asyncio (FakeServer)"
+        print(f"  server: the fake server's app on {out['server']}, own process", flush=True)
         wl = workloads.make("text", deltas)
         path = Path(tmp) / "conc.sse"
         path.write_bytes(wl.body)
-        for n in ns:
-            for name in clients_:
-                if name == "official" and not HAVE_OFFICIAL:
-                    continue
-                cmd = [
-                    sys.executable,
-                    str(HERE / "concurrency.py"),
-                    "--client",
-                    name,
-                    "--n",
-                    str(n),
-                ]
-                cmd += ["--url", server.url, "--replay", str(path)]
-                res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-                if res.returncode != 0:
-                    raise RuntimeError(f"concurrency run {name} N={n} failed:\n{res.stderr}")
-                row = json.loads(res.stdout.strip().splitlines()[-1])
-                out[f"{name}-{n}"] = row
-                print(
-                    f"  N={n:>5} {name:>9}: {row['events_per_s']:>9.0f} events/s, "
-                    f"ttfe p50 {row['ttfe_p50'] * 1e3:.0f} ms p99 {row['ttfe_p99'] * 1e3:.0f} ms, "
-                    f"errors {row['errors']}, peak RSS {row['peak_rss_mib']:.0f} MiB",
-                    flush=True,
-                )
+        plan: list[tuple[int, str, str | None]] = [(n, name, None) for n in ns for name in clients_]
+        plan += [(n, "sdk", lim) for n, lim in limits]
+        for n, name, lim in plan:
+            if name == "official" and not HAVE_OFFICIAL:
+                continue
+            cmd = [sys.executable, str(HERE / "concurrency.py"), "--client", name, "--n", str(n)]
+            cmd += ["--url", server.url, "--replay", str(path)]
+            cmd += ["--events-per-stream", str(wl.events)]
+            if lim:
+                cmd += ["--limits", lim]
+            res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+            if res.returncode != 0:
+                raise RuntimeError(f"concurrency run {name} N={n} failed:\n{res.stderr}")
+            row = json.loads(res.stdout.strip().splitlines()[-1])
+            out["limits" if lim else "runs"][f"{lim or name}-{n}"] = row
+            print(
+                f"  N={n:>5} {name:>9} limits {row['limits']:>9}: "
+                f"{row['events_per_s']:>7.0f} events/s, "
+                f"ttfe p50 {row['ttfe_p50'] * 1e3:.0f} ms p99 {row['ttfe_p99'] * 1e3:.0f} ms, "
+                f"errors {row['errors']}, peak RSS {row['peak_rss_mib']:.0f} MiB",
+                flush=True,
+            )
     return out
 
 
@@ -526,8 +541,9 @@ def main() -> int:
     if want("concurrency"):
         print("== concurrency over loopback (one client, N streams at once)", flush=True)
         ns = [5, 20] if smoke else [100, 500, 1_000]
+        limits = [] if smoke else [(500, "100/20"), (500, "1000/20"), (500, "1000/1000")]
         results["concurrency"] = section_concurrency(
-            ns, 5 if smoke else 200, ["httpx_sse", "sdk", "official"]
+            ns, 5 if smoke else 200, ["httpx_sse", "sdk", "official"], limits
         )
     results["elapsed_s"] = time.perf_counter() - t0
     print(f"done in {results['elapsed_s']:.0f} s", flush=True)
