@@ -375,7 +375,8 @@ async def _loopback_one(
 ) -> dict[str, Any]:
     import httpx
 
-    headers = {"x-fake-fault": json.dumps({"replay": replay, "chunking": "random"})}
+    # The server writes one event per send, as the API does; reads are what TCP delivers.
+    headers = {"x-fake-fault": json.dumps({"replay": replay})}
     limits = {"timeout": 60.0}
     cases: dict[str, Callable[[], Awaitable[clients.Result]]] = {}
     plain = httpx.AsyncClient(headers=headers, **limits)
@@ -506,6 +507,12 @@ def main() -> int:
         return not only or name in only
 
     t0 = time.perf_counter()
+    if want("sse"):
+        print("== SSE event assembly: differential check against httpx-sse", flush=True)
+        import sse_equivalence
+
+        if sse_equivalence.check(300 if smoke else 5000) != 0:
+            return 1
     if want("workloads"):
         print("== workloads (mock transport)", flush=True)
         sizes = {"text": 10_000, "tool": 2_000, "mixed": 3_000}
