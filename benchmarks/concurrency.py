@@ -65,6 +65,19 @@ async def one(kind: str, client: Any, url: str, t0: float, out: dict[str, Any]) 
     out["completed"] += ok
 
 
+def peak_rss_mib() -> float:
+    # VmHWM is this process image's peak RSS; ru_maxrss would also count the parent's, which
+    # Linux carries across fork + exec.
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def make_client(kind: str, url: str, replay: str, limits: str | None) -> Any:
     headers = {"x-fake-fault": json.dumps({"replay": replay})}
     if kind == "official":
@@ -121,7 +134,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "ttfe_p99": ttfe[min(len(ttfe) - 1, int(len(ttfe) * 0.99))],
         "errors": out["errors"] + (args.n - out["completed"] - out["errors"]),
         "error_types": out["error_types"],
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mib": peak_rss_mib(),
     }
 
 

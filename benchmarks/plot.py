@@ -15,6 +15,7 @@ def main() -> int:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import NullFormatter
     except ImportError:
         print("  note: matplotlib not installed: no plot")
         return 0
@@ -35,6 +36,8 @@ def main() -> int:
             ax.plot(xs, ys, style, label=label)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.set_xticks(xs, [f"{x:,}" for x in xs])
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(f"stream length ({unit})")
         ax.set_ylabel("µs per event (median)")
         ax.set_title(f"{kind}: per-event cost, accumulate + final message")

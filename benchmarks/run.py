@@ -520,7 +520,7 @@ def main() -> int:
             sizes = {"text": 50, "tool": 40, "mixed": 30}
         results["workloads"] = asyncio.run(section_workloads(sizes, 2 if smoke else 15))
         if not smoke:
-            results["workloads"].update(asyncio.run(section_workloads({"tool": 4_000}, 7)))
+            results["workloads"].update(asyncio.run(section_workloads({"tool": 4_000}, 15)))
     if want("scaling"):
         print("== scaling (mock transport, sdk_stream vs official_stream)", flush=True)
         series = {

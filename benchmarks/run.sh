@@ -12,4 +12,5 @@ benchmarks/.venv/bin/pip install -q -e '.[bench]'
 benchmarks/.venv/bin/python benchmarks/run.py "$@"
 if [ "${1:-}" != "--smoke" ]; then
     benchmarks/.venv/bin/python benchmarks/plot.py
+    benchmarks/.venv/bin/python benchmarks/report.py  # the tables into README.md
 fi

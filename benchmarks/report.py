@@ -1,0 +1,227 @@
+"""Turn results/results.json into the README's tables (between the markers) and print them.
+
+python benchmarks/report.py            # rewrite benchmarks/README.md's results section
+python benchmarks/report.py --print    # only print
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+LABELS = {
+    "floor": "FLOOR: split + `json.loads`",
+    "floor_accumulate": "FLOOR + cheapest accumulation",
+    "httpx_sse": "httpx + httpx-sse + `json.loads`",
+    "sdk_raw": "**aioanthropic** raw typed events",
+    "sdk_stream": "**aioanthropic** `stream()` + final message",
+    "sdk_text": "**aioanthropic** `text_stream`",
+    "official_raw": "anthropic raw `create(stream=True)`",
+    "official_stream": "anthropic `stream()` + final message",
+    "official_text": "anthropic `text_stream`",
+}
+PEER = {"sdk_raw": "official_raw", "sdk_stream": "official_stream", "sdk_text": "official_text"}
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def stream_table(section: dict[str, Any]) -> str:
+    names = list(section)
+    cases = [c for c in LABELS if any(c in section[w]["median"] for w in names)]
+    header = ["client", *[f"{w} ({section[w]['events']} events)" for w in names]]
+    rows = []
+    for case in cases:
+        cells = [LABELS[case]]
+        for w in names:
+            m = section[w]["median"]
+            if case not in m:
+                cells.append("-")
+                continue
+            cell = f"{m[case] * 1e3:.1f} ms, {m[case] / m['floor']:.2f}x"
+            if case in PEER and PEER[case] in m:
+                cell += f" ({m[case] / m[PEER[case]]:.2f}x of official)"
+            cells.append(cell)
+        rows.append(cells)
+    return table(header, rows)
+
+
+def memory_table(section: dict[str, Any]) -> str:
+    names = [w for w in section if section[w].get("peak_bytes")]
+    cases = ["floor_accumulate", "sdk_stream", "official_stream"]
+    rows = []
+    for case in cases:
+        cells = [LABELS[case]]
+        for w in names:
+            peak = section[w]["peak_bytes"].get(case)
+            cells.append("-" if peak is None else f"{peak / 1024:.0f} KiB")
+        rows.append(cells)
+    return table(["peak (tracemalloc)", *names], rows)
+
+
+def scaling_table(section: dict[str, Any]) -> str:
+    rows = []
+    for kind in ("text", "tool"):
+        items = sorted(
+            (r for r in section.values() if r["kind"] == kind), key=lambda r: r["deltas"]
+        )
+        for case in ("floor", "sdk_stream", "official_stream"):
+            if case not in items[0]["median"]:
+                continue
+            per = [r["median"][case] / r["events"] * 1e6 for r in items]
+            cells = [f"{kind}: {LABELS[case]}", *(f"{p:.2f}" for p in per)]
+            cells.append(f"**{per[-1] / per[0]:.2f}**")
+            rows.append(cells)
+        rows.append([f"{kind}: stream length", *(str(r["deltas"]) for r in items), ""])
+    n = max(len([r for r in section.values() if r["kind"] == k]) for k in ("text", "tool"))
+    header = ["µs per event", *[f"#{i + 1}" for i in range(n)], "largest / smallest"]
+    return table(header, rows)
+
+
+def render(r: dict[str, Any]) -> str:
+    m = r["machine"]
+    pk = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
+    parts = [
+        f"Machine: Python {m['python']} ({m['implementation']}), {m['cpus']} cores, "
+        f"{m['platform']}; {pk}. Whole run: {r.get('elapsed_s', 0):.0f} s.",
+    ]
+    if "workloads" in r:
+        w = r["workloads"]
+        parts += [
+            "### Streams, in-process mock transport (pure client CPU)",
+            "Median of interleaved runs; ratio to FLOOR, and to the official SDK's same mode.",
+            stream_table(w),
+            "Peak memory while reading and accumulating (tracemalloc, one run):",
+            memory_table(w),
+        ]
+    if "scaling" in r:
+        parts += [
+            "### Scaling: `messages.stream()` + final message, per-event cost",
+            scaling_table(r["scaling"]),
+            "![scaling](results/scaling.png)",
+        ]
+    if "fixed" in r:
+        per = r["fixed"]["per_request"]
+        base = per["httpx_sse"]
+        rows = [
+            [LABELS[k], f"{v * 1e6:.0f} µs", f"{v / base:.2f}x"]
+            for k, v in per.items()
+            if k in LABELS
+        ]
+        parts += [
+            "### Fixed cost: a one-delta request (mock transport)",
+            f"{r['fixed']['repeat']} requests per sample through one client.",
+            table(["client", "per request", "vs httpx-sse"], rows),
+        ]
+    if "request" in r:
+        per = r["request"]["per_request"]
+        rows = [[k, f"{v * 1e3:.2f} ms"] for k, v in per.items()]
+        if "official_create" in per:
+            ratio = per["sdk_create"] / per["official_create"]
+            rows.append(["aioanthropic / official", f"**{ratio:.2f}x**"])
+        parts += [
+            f"### Building a request: `create()` with a {r['request']['messages']}-message "
+            f"history (body {r['request']['body_bytes']} bytes, mock transport)",
+            table(["client", "per request"], rows),
+        ]
+    if "import" in r:
+        med = r["import"]["median"]
+        base = med["deps"]
+        labels = {
+            "aioanthropic": "`import aioanthropic`",
+            "deps": "`import httpx, httpx_sse, pydantic, anyio`",
+            "official": "`import anthropic`",
+            "aioanthropic_first_use": "`from aioanthropic import AsyncClient, types`",
+            "official_first_use": "`from anthropic import AsyncAnthropic, types`",
+        }
+        rows = [[labels[k], f"{v * 1e3:.0f} ms", f"{v / base:.2f}x"] for k, v in med.items()]
+        parts += [
+            "### Import time (fresh interpreter each, median)",
+            table(["statement", "time", "vs the four deps"], rows),
+        ]
+    if "loopback" in r:
+        parts += [
+            "### Streams over loopback HTTP (fake server in its own process)",
+            stream_table(r["loopback"]),
+        ]
+    if "concurrency" in r:
+        c = r["concurrency"]
+        runs = c["runs"]
+        rows = []
+        for key, row in runs.items():
+            name, n = key.rsplit("-", 1)
+            off = runs.get(f"official-{n}")
+            ratio = f"{row['events_per_s'] / off['events_per_s']:.2f}x" if off else "-"
+            rows.append(
+                [
+                    n,
+                    name,
+                    f"{row['events_per_s']:.0f}",
+                    ratio,
+                    f"{row['ttfe_p50'] * 1e3:.0f} / {row['ttfe_p99'] * 1e3:.0f}",
+                    str(row["errors"]),
+                    f"{row['peak_rss_mib']:.0f}",
+                ]
+            )
+        lim_rows = [
+            [
+                key.rsplit("-", 1)[1],
+                row["limits"],
+                f"{row['events_per_s']:.0f}",
+                f"{row['ttfe_p50'] * 1e3:.0f} / {row['ttfe_p99'] * 1e3:.0f}",
+                str(row["errors"]),
+            ]
+            for key, row in c.get("limits", {}).items()
+        ]
+        parts += [
+            f"### Concurrency over loopback (server: {c.get('server')}, own process)",
+            "One client, N concurrent 200-delta streams (`messages.stream()` + iteration + "
+            "final message; httpx-sse reads and `json.loads`). Wire events per second.",
+            table(
+                [
+                    "N",
+                    "client",
+                    "events/s",
+                    "vs official",
+                    "TTFE p50 / p99 ms",
+                    "errors",
+                    "RSS MiB",
+                ],
+                rows,
+            ),
+        ]
+        if lim_rows:
+            parts += [
+                "Pool limits for this SDK at the same load (the default is 1000/100):",
+                table(
+                    ["N", "max_connections/keepalive", "events/s", "TTFE ms", "errors"], lim_rows
+                ),
+            ]
+    return "\n\n".join(parts)
+
+
+def main() -> int:
+    path = HERE / "results" / "results.json"
+    r = json.loads(path.read_text())
+    text = render(r)
+    print(text)
+    if "--print" not in sys.argv:
+        readme = HERE / "README.md"
+        body = readme.read_text()
+        head, rest = body.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        readme.write_text(f"{head}{BEGIN}\n\n{text}\n\n{END}{tail}")
+        print(f"\nupdated {readme}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
