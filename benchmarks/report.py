@@ -7,12 +7,14 @@ python benchmarks/report.py --print    # only print
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+TBEGIN, TEND = "<!-- targets:begin -->", "<!-- targets:end -->"
 
 LABELS = {
     "floor": "FLOOR: split + `json.loads`",
@@ -26,6 +28,13 @@ LABELS = {
     "official_text": "anthropic `text_stream`",
 }
 PEER = {"sdk_raw": "official_raw", "sdk_stream": "official_stream", "sdk_text": "official_text"}
+
+
+def paired(row: dict[str, Any], case: str, base: str) -> float:
+    """Median over rounds of case / base within the same round: the cases of a round ran
+    back to back, so a burst of load from elsewhere moves both."""
+    a, b = row["times"][case], row["times"][base]
+    return statistics.median(x / y for x, y in zip(a, b, strict=True))
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -46,9 +55,10 @@ def stream_table(section: dict[str, Any]) -> str:
             if case not in m:
                 cells.append("-")
                 continue
-            cell = f"{m[case] * 1e3:.1f} ms, {m[case] / m['floor']:.2f}x"
+            row = section[w]
+            cell = f"{m[case] * 1e3:.1f} ms, {paired(row, case, 'floor'):.2f}x"
             if case in PEER and PEER[case] in m:
-                cell += f" ({m[case] / m[PEER[case]]:.2f}x of official)"
+                cell += f" ({paired(row, case, PEER[case]):.2f}x of official)"
             cells.append(cell)
         rows.append(cells)
     return table(header, rows)
@@ -97,7 +107,8 @@ def render(r: dict[str, Any]) -> str:
         w = r["workloads"]
         parts += [
             "### Streams, in-process mock transport (pure client CPU)",
-            "Median of interleaved runs; ratio to FLOOR, and to the official SDK's same mode.",
+            "Median time of interleaved runs; ratios are the median over rounds of the ratio "
+            "within a round (to FLOOR, and to the official SDK's same mode).",
             stream_table(w),
             "Peak memory while reading and accumulating (tracemalloc, one run):",
             memory_table(w),
@@ -110,9 +121,8 @@ def render(r: dict[str, Any]) -> str:
         ]
     if "fixed" in r:
         per = r["fixed"]["per_request"]
-        base = per["httpx_sse"]
         rows = [
-            [LABELS[k], f"{v * 1e6:.0f} µs", f"{v / base:.2f}x"]
+            [LABELS[k], f"{v * 1e6:.0f} µs", f"{paired(r['fixed'], k, 'httpx_sse'):.2f}x"]
             for k, v in per.items()
             if k in LABELS
         ]
@@ -125,7 +135,7 @@ def render(r: dict[str, Any]) -> str:
         per = r["request"]["per_request"]
         rows = [[k, f"{v * 1e3:.2f} ms"] for k, v in per.items()]
         if "official_create" in per:
-            ratio = per["sdk_create"] / per["official_create"]
+            ratio = paired(r["request"], "sdk_create", "official_create")
             rows.append(["aioanthropic / official", f"**{ratio:.2f}x**"])
         parts += [
             f"### Building a request: `create()` with a {r['request']['messages']}-message "
@@ -134,7 +144,6 @@ def render(r: dict[str, Any]) -> str:
         ]
     if "import" in r:
         med = r["import"]["median"]
-        base = med["deps"]
         labels = {
             "aioanthropic": "`import aioanthropic`",
             "deps": "`import httpx, httpx_sse, pydantic, anyio`",
@@ -142,7 +151,10 @@ def render(r: dict[str, Any]) -> str:
             "aioanthropic_first_use": "`from aioanthropic import AsyncClient, types`",
             "official_first_use": "`from anthropic import AsyncAnthropic, types`",
         }
-        rows = [[labels[k], f"{v * 1e3:.0f} ms", f"{v / base:.2f}x"] for k, v in med.items()]
+        rows = [
+            [labels[k], f"{v * 1e3:.0f} ms", f"{paired(r['import'], k, 'deps'):.2f}x"]
+            for k, v in med.items()
+        ]
         parts += [
             "### Import time (fresh interpreter each, median)",
             table(["statement", "time", "vs the four deps"], rows),
@@ -208,17 +220,120 @@ def render(r: dict[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
+def targets(r: dict[str, Any]) -> str:
+    """Each target of the issue against this run's figures."""
+    rows: list[list[str]] = []
+
+    def add(what: str, figures: list[str], ok: bool) -> None:
+        rows.append([what, "; ".join(figures), "met" if ok else "**not met**"])
+
+    w = r.get("workloads", {})
+
+    def ratio(name: str, case: str, base: str = "floor") -> float:
+        return paired(w[name], case, base)
+
+    if w:
+        names = [n for n in ("text-10000", "tool-2000", "tool-4000", "mixed-3000") if n in w]
+        raw = {n: ratio(n, "sdk_raw") for n in names}
+        off = {n: ratio(n, "official_raw") for n in names if "official_raw" in w[n]["median"]}
+        add(
+            "Raw typed events <= 1.6x FLOOR (text, tool, mixed)",
+            [
+                f"{n} {v:.2f}x" + (f" (official {off[n]:.1f}x)" if n in off else "")
+                for n, v in raw.items()
+            ],
+            all(v <= 1.6 for v in raw.values()),
+        )
+        st = {n: ratio(n, "sdk_stream") for n in names if n != "tool-2000"}
+        offs = {n: ratio(n, "official_stream") for n in st if "official_stream" in w[n]["median"]}
+        add(
+            "stream() + final message <= 2.0x FLOOR (text, mixed, tool-4000)",
+            [
+                f"{n} {v:.2f}x" + (f" (official {offs[n]:.0f}x)" if n in offs else "")
+                for n, v in st.items()
+            ],
+            all(v <= 2.0 for v in st.values()),
+        )
+        mem = []
+        ok = True
+        for n in names:
+            pb = w[n]["peak_bytes"]
+            if "official_stream" in pb:
+                mem.append(
+                    f"{n} {pb['sdk_stream'] / 1024:.0f} vs {pb['official_stream'] / 1024:.0f} KiB"
+                )
+                ok = ok and pb["sdk_stream"] <= pb["official_stream"]
+        if mem:
+            add("Peak memory accumulating <= the official helper's", mem, ok)
+    if "scaling" in r:
+        figs, ok = [], True
+        for kind in ("text", "tool"):
+            items = [x for x in r["scaling"].values() if x["kind"] == kind]
+            items.sort(key=lambda x: x["deltas"])
+            per = [x["median"]["sdk_stream"] / x["events"] for x in items]
+            q = per[-1] / per[0]
+            ok = ok and q <= 1.25
+            figs.append(f"{kind} {items[0]['deltas']}->{items[-1]['deltas']}: {q:.2f}")
+            if "official_stream" in items[0]["median"]:
+                po = [x["median"]["official_stream"] / x["events"] for x in items]
+                figs[-1] += f" (official {po[-1] / po[0]:.2f})"
+        add("Linear: per-event cost largest / smallest <= 1.25", figs, ok)
+    if "fixed" in r:
+        per = r["fixed"]["per_request"]
+        q = paired(r["fixed"], "sdk_stream", "httpx_sse")
+        fig = f"{per['sdk_stream'] * 1e6:.0f} vs {per['httpx_sse'] * 1e6:.0f} us: {q:.2f}x"
+        if "official_stream" in per:
+            fig += f" (official {paired(r['fixed'], 'official_stream', 'httpx_sse'):.1f}x)"
+        add("One-delta request via stream() <= 1.3x httpx-sse", [fig], q <= 1.3)
+    if "request" in r and "official_create" in r["request"]["per_request"]:
+        per = r["request"]["per_request"]
+        q = paired(r["request"], "sdk_create", "official_create")
+        add(
+            "Building a 1,000-message request <= 0.5x official",
+            [f"{per['sdk_create'] * 1e3:.2f} vs {per['official_create'] * 1e3:.2f} ms: {q:.2f}x"],
+            q <= 0.5,
+        )
+    if "import" in r:
+        med = r["import"]["median"]
+        imp = r["import"]
+        q = paired(imp, "aioanthropic", "deps")
+        figs = [f"{med['aioanthropic'] * 1e3:.0f} vs {med['deps'] * 1e3:.0f} ms: {q:.2f}x"]
+        if "official" in med:
+            figs.append(f"official {paired(imp, 'official', 'deps'):.1f}x")
+        figs.append(
+            f"first use (AsyncClient, types) {paired(imp, 'aioanthropic_first_use', 'deps'):.2f}x"
+        )
+        add("import aioanthropic <= 1.3x import httpx, httpx_sse, pydantic, anyio", figs, q <= 1.3)
+    if "concurrency" in r:
+        runs = r["concurrency"]["runs"]
+        sdk = {k: v for k, v in runs.items() if k.startswith("sdk-")}
+        errs = sum(v["errors"] for v in sdk.values())
+        figs, ok = [f"errors {errs} at N = " + ", ".join(k[4:] for k in sdk)], errs == 0
+        for n in ("500", "1000"):
+            if f"official-{n}" in runs and f"sdk-{n}" in runs:
+                q = runs[f"sdk-{n}"]["events_per_s"] / runs[f"official-{n}"]["events_per_s"]
+                figs.append(f"N={n}: {q:.2f}x official")
+                ok = ok and q >= 2
+        add("Concurrency: zero errors; events/s >= 2x official at N = 500, 1,000", figs, ok)
+    return table(["target", "this run", "verdict"], rows)
+
+
 def main() -> int:
     path = HERE / "results" / "results.json"
     r = json.loads(path.read_text())
     text = render(r)
+    print(targets(r))
     print(text)
     if "--print" not in sys.argv:
         readme = HERE / "README.md"
         body = readme.read_text()
         head, rest = body.split(BEGIN, 1)
         _, tail = rest.split(END, 1)
-        readme.write_text(f"{head}{BEGIN}\n\n{text}\n\n{END}{tail}")
+        body = f"{head}{BEGIN}\n\n{text}\n\n{END}{tail}"
+        head, rest = body.split(TBEGIN, 1)
+        _, tail = rest.split(TEND, 1)
+        body = f"{head}{TBEGIN}\n\n{targets(r)}\n\n{TEND}{tail}"
+        readme.write_text(body)
         print(f"\nupdated {readme}")
     return 0
 
