@@ -14,6 +14,10 @@ The accumulator owns plain buffers and builds models only when asked:
   validates one fresh ``Message`` and caches it until the next ``feed``. A ``Message`` handed
   out is never touched again: later events build a new one.
 
+``feed`` is atomic: it checks an event fully before changing anything, so an event it
+refused can be fed again and is refused again, the state untouched (the stream's fast path
+relies on this).
+
 Protocol violations (a block index that skips or repeats, a delta for a block never started,
 a delta that does not fit its block, events before ``message_start``) raise
 ``StreamProtocolError``; the I/O shell attaches the partial message (``acc.message``).
@@ -68,13 +72,23 @@ _KNOWN_BLOCKS = frozenset(
     }
 )
 _TOOL_BLOCKS = frozenset({"tool_use", "server_tool_use"})
+_TEXT_BLOCKS = frozenset({"text", "thinking"})
 
 
-def _join(parts: list[str]) -> str:
-    # Collapse the fragments into one string and keep it, so the next join starts from it.
-    if len(parts) != 1:
-        parts[:] = ["".join(parts)]
-    return parts[0]
+# Fragments are appended to a list and, every _SEAL of them, the newest _SEAL are joined into
+# one piece. Each character is copied once more, so feeding stays linear, but the list holds
+# a few large strings instead of one small str object (~50-80 bytes of header) per delta:
+# measured on 10,000 text deltas this cut the accumulator's peak memory below the official
+# SDK's helper, which keeps a single string it rebuilds on every delta (quadratic).
+_SEAL = 256
+
+
+def _append(block: _Block, parts: list[str], fragment: str) -> None:
+    parts.append(fragment)
+    if len(parts) - block.sealed >= _SEAL:
+        sealed = block.sealed
+        parts[sealed:] = ["".join(parts[sealed:])]
+        block.sealed = sealed + 1
 
 
 def _partial_parse(text: str, *, trailing_strings: bool = False) -> dict[str, Any]:
@@ -91,20 +105,21 @@ def _partial_parse(text: str, *, trailing_strings: bool = False) -> dict[str, An
     return value if isinstance(value, dict) else {}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     fields: dict[str, Any]  # the content_block_start block, dumped once
+    type: str = ""  # fields["type"], read on every delta
     text: list[str] = field(default_factory=list)  # text or thinking fragments
     json: list[str] = field(default_factory=list)  # tool input JSON fragments
+    sealed: int = 0  # leading entries of text/json already joined from _SEAL fragments
     got_json: bool = False
     citations: list[dict[str, Any]] | None = None
     signature: str | None = None
     stopped: bool = False
     input: dict[str, Any] | None = None  # parsed at stop, when the JSON was complete
 
-    @property
-    def type(self) -> str:
-        return str(self.fields.get("type"))
+    def __post_init__(self) -> None:
+        self.type = str(self.fields.get("type"))
 
     @property
     def incomplete(self) -> bool:
@@ -114,24 +129,31 @@ class _Block:
             return False
         return not self.stopped or (self.got_json and self.input is None)
 
+    def joined(self, parts: list[str]) -> str:
+        """All fragments of ``parts`` (text or json) as one string, kept as the only piece."""
+        if len(parts) != 1:
+            parts[:] = ["".join(parts)]
+            self.sealed = 1
+        return parts[0]
+
     def materialise(self) -> dict[str, Any]:
         out = dict(self.fields)
         kind = self.type
         if kind == "text":
             if self.text:
-                out["text"] = (out.get("text") or "") + _join(self.text)
+                out["text"] = (out.get("text") or "") + self.joined(self.text)
             if self.citations is not None:
                 out["citations"] = [*(out.get("citations") or []), *self.citations]
         elif kind == "thinking":
             if self.text:
-                out["thinking"] = (out.get("thinking") or "") + _join(self.text)
+                out["thinking"] = (out.get("thinking") or "") + self.joined(self.text)
             if self.signature is not None:
                 out["signature"] = self.signature
         elif kind in _TOOL_BLOCKS:
             if self.input is not None:
                 out["input"] = self.input
             elif self.incomplete:
-                raw = _join(self.json)
+                raw = self.joined(self.json)
                 if self.got_json:
                     out["input"] = _partial_parse(raw)
                 if kind == "tool_use":
@@ -155,6 +177,7 @@ class MessageAccumulator:
         self._base: dict[str, Any] | None = None
         self._id: str | None = None
         self._blocks: list[_Block] = []
+        self._offset = 0  # blocks carried by message_start itself (len of its content)
         self._cached: Message | None = None
         self._done = False
         self.unapplied_deltas: list[tuple[int, Delta]] = []
@@ -189,7 +212,7 @@ class MessageAccumulator:
         """Indices of tool blocks whose input JSON did not complete (not stopped, or invalid at
         stop). Their ``input`` is a best-effort partial parse; ``partial_json`` holds the raw
         text on ``tool_use`` blocks."""
-        offset = len(self._base_content())
+        offset = self._offset
         return [offset + i for i, b in enumerate(self._blocks) if b.incomplete]
 
     def partial_input(self, index: int) -> dict[str, Any]:
@@ -203,21 +226,23 @@ class MessageAccumulator:
         if not block.got_json:
             start_input = block.fields.get("input")
             return start_input if isinstance(start_input, dict) else {}
-        return _partial_parse(_join(block.json), trailing_strings=True)
+        return _partial_parse(block.joined(block.json), trailing_strings=True)
 
     def input_json(self, index: int) -> str:
         """The raw input JSON text received so far for a tool block."""
-        return _join(self._block(index, "input_json").json)
+        block = self._block(index, "input_json")
+        return block.joined(block.json)
 
     # --- feeding -----------------------------------------------------------------------------
 
     def feed(self, event: MessageStreamEvent) -> MessageAccumulator:
         """Apply one event; O(size of the event). Returns ``self`` (see the class docstring)."""
+        # Deltas are nearly every event of a stream, so they are tested first.
         if isinstance(event, ContentBlockDeltaEvent):
             self._delta(event)
         elif isinstance(event, ContentBlockStartEvent):
             self._require_start(event.type)
-            expected = len(self._base_content()) + len(self._blocks)
+            expected = self._offset + len(self._blocks)
             if event.index != expected:
                 raise StreamProtocolError(
                     f"content_block_start for index {event.index}, expected {expected}"
@@ -244,14 +269,9 @@ class MessageAccumulator:
             raise StreamProtocolError(f"{what} event before message_start")
         return self._base
 
-    def _base_content(self) -> list[Any]:
-        # Blocks carried by message_start itself (the API sends none) keep the first indices.
-        content = self._base.get("content") if self._base is not None else None
-        return content or []
-
     def _block(self, index: int, what: str) -> _Block:
         self._require_start(what)
-        i = index - len(self._base_content())
+        i = index - self._offset
         if not 0 <= i < len(self._blocks):
             raise StreamProtocolError(f"{what} for content block {index}, which was not started")
         return self._blocks[i]
@@ -266,10 +286,24 @@ class MessageAccumulator:
             )
         self._id = event.message.id
         self._base = event.message.model_dump()
+        self._offset = len(self._base.get("content") or ())
 
     def _delta(self, event: ContentBlockDeltaEvent) -> None:
-        block = self._block(event.index, "content_block_delta")
         delta = event.delta
+        i = event.index - self._offset
+        if self._base is not None and 0 <= i < len(self._blocks):
+            block = self._blocks[i]
+            # The fast path: a text or JSON fragment for an open block of the matching type.
+            if not block.stopped:
+                if isinstance(delta, TextDelta) and block.type == "text":
+                    _append(block, block.text, delta.text)
+                    return
+                if isinstance(delta, InputJSONDelta) and block.type in _TOOL_BLOCKS:
+                    _append(block, block.json, delta.partial_json)
+                    block.got_json = True
+                    return
+        else:
+            block = self._block(event.index, "content_block_delta")  # raises
         if isinstance(delta, UnknownDelta) or block.type not in _KNOWN_BLOCKS:
             self.unapplied_deltas.append((event.index, delta))
             return
@@ -282,11 +316,11 @@ class MessageAccumulator:
                 f"{delta.type} for content block {event.index} after its content_block_stop"
             )
         if isinstance(delta, TextDelta):
-            block.text.append(delta.text)
+            _append(block, block.text, delta.text)
         elif isinstance(delta, ThinkingDelta):
-            block.text.append(delta.thinking)
+            _append(block, block.text, delta.thinking)
         elif isinstance(delta, InputJSONDelta):
-            block.json.append(delta.partial_json)
+            _append(block, block.json, delta.partial_json)
             block.got_json = True
         elif isinstance(delta, SignatureDelta):
             block.signature = delta.signature
@@ -300,8 +334,14 @@ class MessageAccumulator:
         if block.stopped:
             return  # a repeated stop changes nothing
         block.stopped = True
-        if block.type in _TOOL_BLOCKS and block.got_json:
-            raw = _join(block.json)
+        if block.type in _TEXT_BLOCKS:
+            # Join now, while the later blocks do not exist yet: joining holds the pieces and
+            # the whole at once, and doing it here rather than in ``message`` keeps that
+            # moment from adding to every other block's memory (measured on the mixed
+            # workload: peak below the official helper's instead of 7% above).
+            block.joined(block.text)
+        elif block.type in _TOOL_BLOCKS and block.got_json:
+            raw = block.joined(block.json)
             if not raw.strip():
                 block.input = {}
                 return
