@@ -40,14 +40,18 @@ def map_httpx_exceptions(
     try:
         yield
     except httpx.TimeoutException as exc:
-        raise APITimeoutError(
+        error: APIConnectionError = APITimeoutError(
             f"Request timed out{_where(request)}: {type(exc).__name__}", request_id=request_id
-        ) from exc
+        )
+        error.request = request
+        raise error from exc
     except httpx.HTTPError as exc:
         detail = str(exc) or type(exc).__name__
-        raise APIConnectionError(
+        error = APIConnectionError(
             f"Connection error{_where(request)}: {detail}", request_id=request_id
-        ) from exc
+        )
+        error.request = request
+        raise error from exc
 
 
 def _where(request: httpx.Request | None) -> str:
@@ -60,13 +64,15 @@ def status_error(
     raw_body: bytes,
     *,
     request_id: str | None,
+    response: httpx.Response | None = None,
 ) -> APIStatusError:
-    """Our error for an HTTP response with an error status."""
+    """Our error for an HTTP response with an error status (``response``, when given, becomes
+    its ``.response`` and its request ``.request``)."""
     error_type, message, body = parse_error_body(status_code, raw_body)
     hint = _HINTS.get(status_code)
     if hint and hint not in message:
         message = f"{message} ({hint})"
-    return status_error_class(status_code)(
+    error = status_error_class(status_code)(
         message,
         status_code=status_code,
         error_type=error_type,
@@ -75,3 +81,7 @@ def status_error(
         retry_after=retry_after_seconds(headers),
         request_id=request_id,
     )
+    if response is not None:
+        error.response = response
+        error.request = response.request
+    return error

@@ -71,6 +71,9 @@ class APIError(AnthropicError):
     request_id: str | None
     retries_taken: int
     partial_message: Message | None
+    request: Any = None
+    """The ``httpx.Request`` that failed; set by the I/O shell (None only for an error built
+    outside a request, as in a test)."""
 
     def __init__(
         self,
@@ -136,6 +139,8 @@ class APIStatusError(APIError):
     body: object
     headers: Mapping[str, str]
     retry_after: float | None
+    response: Any = None
+    """The ``httpx.Response`` with the error status (body already read); set by the I/O shell."""
 
     def __init__(
         self,
