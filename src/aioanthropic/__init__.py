@@ -8,6 +8,7 @@ each importing only from the ones below it (``tests/test_architecture.py`` check
     _http/        the I/O shell over httpx and anyio: requester, sender, streams, pagination
     _resources/   messages, batches, models: each method describes its call once
     _client.py    AsyncClient: configuration, the connection pool and the resources
+    _sync/        Client: the blocking client, derived from AsyncClient (one loop thread each)
 """
 
 import typing as _typing
@@ -21,6 +22,7 @@ from ._version import __version__
 # is derived from it, and tests/test_repo.py checks the TYPE_CHECKING block below against it.
 _LAZY: dict[str, str] = {
     "types": ".types",
+    "AsyncAnthropic": "._client",
     "AsyncClient": "._client",
     "DEFAULT_LIMITS": "._client",
     "DEFAULT_MAX_RETRIES": "._client",
@@ -29,6 +31,7 @@ _LAZY: dict[str, str] = {
     "AsyncPaginator": "._http.paginator",
     "RawResponse": "._http.response",
     "MessageStream": "._http.stream",
+    "HelperMessageStream": "._http.helper_stream",
     "MessageAccumulator": "._protocol.accumulator",
     "DeletedMessageBatch": "._protocol.batch_responses",
     "MessageBatch": "._protocol.batch_responses",
@@ -57,6 +60,10 @@ _LAZY: dict[str, str] = {
     "ServiceUnavailableError": "._protocol.exceptions",
     "StreamProtocolError": "._protocol.exceptions",
     "UnprocessableEntityError": "._protocol.exceptions",
+    "NOT_GIVEN": "._protocol.not_given",
+    "NotGiven": "._protocol.not_given",
+    "Omit": "._protocol.not_given",
+    "omit": "._protocol.not_given",
     "Page": "._protocol.pagination",
     "MessageBatchRequestParam": "._protocol.params",
     "MessageBodyParams": "._protocol.params",
@@ -74,6 +81,13 @@ _LAZY: dict[str, str] = {
     "NEED_DATA": "._protocol.stream",
     "estimate_tokens": "._protocol.tokens",
     "MessageStreamManager": "._resources.messages",
+    "Anthropic": "._sync",
+    "Client": "._sync",
+    "SyncBatchResults": "._sync.wrappers",
+    "SyncMessageStream": "._sync.wrappers",
+    "SyncMessageStreamManager": "._sync.wrappers",
+    "SyncPage": "._sync.wrappers",
+    "SyncRawResponse": "._sync.wrappers",
 }
 
 if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
@@ -82,10 +96,14 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         DEFAULT_LIMITS,
         DEFAULT_MAX_RETRIES,
         DEFAULT_TIMEOUT,
+        AsyncAnthropic,
         AsyncClient,
     )
     from ._http.batch_results import (
         BatchResults,
+    )
+    from ._http.helper_stream import (
+        HelperMessageStream,
     )
     from ._http.paginator import (
         AsyncPaginator,
@@ -130,6 +148,12 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         StreamProtocolError,
         UnprocessableEntityError,
     )
+    from ._protocol.not_given import (
+        NOT_GIVEN,
+        NotGiven,
+        Omit,
+        omit,
+    )
     from ._protocol.pagination import (
         Page,
     )
@@ -160,6 +184,17 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     )
     from ._resources.messages import (
         MessageStreamManager,
+    )
+    from ._sync import (
+        Anthropic,
+        Client,
+    )
+    from ._sync.wrappers import (
+        SyncBatchResults,
+        SyncMessageStream,
+        SyncMessageStreamManager,
+        SyncPage,
+        SyncRawResponse,
     )
 
 

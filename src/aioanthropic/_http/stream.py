@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import httpx
@@ -261,10 +261,14 @@ class MessageStream:
     def _attach_context(self, error: APIError) -> None:
         error.request_id = error.request_id or self.request_id
         error.retries_taken = self._retries_taken
+        error.request = error.request or self._request
         if error.partial_message is None:
             error.partial_message = self._proto.message
-        if isinstance(error, APIStatusError) and not error.headers:
-            error.headers = dict(self.response.headers)
+        if isinstance(error, APIStatusError):
+            if not error.headers:
+                error.headers = dict(self.response.headers)
+            if error.response is None:
+                error.response = self.response
 
     async def _retry(self, error: APIError) -> bool:
         """Send the request again if no content arrived and the policy allows it."""
@@ -331,14 +335,20 @@ async def check_event_stream(response: httpx.Response, retries_taken: int) -> No
     )
 
 
-def stream_call(
-    requester: Requester, request: httpx.Request, idle_timeout: float | None
-) -> APICall[MessageStream]:
-    """The call that sends a streaming request and wraps its open response."""
+S = TypeVar("S", bound=MessageStream)
 
-    async def open_stream(response: httpx.Response, retries: int) -> MessageStream:
+
+def stream_call(
+    requester: Requester,
+    request: httpx.Request,
+    idle_timeout: float | None,
+    cls: type[S] = MessageStream,  # type: ignore[assignment]
+) -> APICall[S]:
+    """The call that sends a streaming request and wraps its open response in ``cls``."""
+
+    async def open_stream(response: httpx.Response, retries: int) -> S:
         await check_event_stream(response, retries)
-        return MessageStream(
+        return cls(
             requester=requester,
             request=request,
             response=response,
