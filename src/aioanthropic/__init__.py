@@ -81,8 +81,8 @@ _LAZY: dict[str, str] = {
     "NEED_DATA": "._protocol.stream",
     "estimate_tokens": "._protocol.tokens",
     "MessageStreamManager": "._resources.messages",
-    "Anthropic": "._sync",
-    "Client": "._sync",
+    "Anthropic": "._sync.client",
+    "Client": "._sync.client",
     "SyncBatchResults": "._sync.wrappers",
     "SyncMessageStream": "._sync.wrappers",
     "SyncMessageStreamManager": "._sync.wrappers",
@@ -185,7 +185,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from ._resources.messages import (
         MessageStreamManager,
     )
-    from ._sync import (
+    from ._sync.client import (
         Anthropic,
         Client,
     )

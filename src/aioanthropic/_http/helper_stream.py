@@ -1,11 +1,12 @@
 """``HelperMessageStream``: what ``messages.stream()`` yields, as the official helper does.
 
-A ``MessageStream`` whose iteration adds, after each raw event, the events the official SDK's
-helper synthesizes (``text``, ``citation``, ``thinking``, ``signature``, ``input_json``), and
-yields ``content_block_stop`` / ``message_stop`` with ``.content_block`` / ``.message``
-attached. The rules are sans-IO (``_protocol/helper_events.py``); this shell only interleaves
-them with the pull loop, still without a background task or a queue of unread network data
-(at most one synthesized event waits for the caller's next ``__anext__``).
+A ``MessageStream`` whose iteration leaves out ``ping`` events (as the official SDK does)
+and adds, after each raw event, the events the official SDK's helper synthesizes (``text``,
+``citation``, ``thinking``, ``signature``, ``input_json``), and yields ``content_block_stop``
+/ ``message_stop`` with ``.content_block`` / ``.message`` attached. The rules are sans-IO
+(``_protocol/helper_events.py``); this shell only interleaves them with the pull loop, still
+without a background task or a queue of unread network data (at most one synthesized event
+waits for the caller's next ``__anext__``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from aioanthropic._protocol.events import PingEvent
 from aioanthropic._protocol.exceptions import APIError
 from aioanthropic._protocol.helper_events import HelperEventBuilder, ParsedMessageStreamEvent
 from aioanthropic._protocol.responses import Message
@@ -58,16 +60,20 @@ class HelperMessageStream(MessageStream):
         if pending is not _NOTHING:
             self._pending = _NOTHING
             return pending
-        # The same fast path as MessageStream.__anext__: an event already decoded needs no
-        # coroutine of its own.
-        try:
-            event = self._proto.next_event()
-        except APIError:
-            event = NEED_DATA
-        if event is NEED_DATA or event is END:
-            event = await self._next()
-            if event is None:
-                raise StopAsyncIteration
+        while True:
+            # The same fast path as MessageStream.__anext__: an event already decoded needs no
+            # coroutine of its own.
+            try:
+                event = self._proto.next_event()
+            except APIError:
+                event = NEED_DATA
+            if event is NEED_DATA or event is END:
+                event = await self._next()
+                if event is None:
+                    raise StopAsyncIteration
+            # The official helper never yields pings (they only keep the connection alive).
+            if type(event) is not PingEvent:
+                break
         builder = self._builder
         extra = builder.synthesize(event)
         if extra is not None:
@@ -95,6 +101,8 @@ class HelperMessageStream(MessageStream):
                 break
             if event is NEED_DATA or event is END:
                 break
+            if type(event) is PingEvent:
+                continue
             extra = builder.synthesize(event)
             if extra is not None:
                 out.append(event)

@@ -257,7 +257,7 @@ class MessageAccumulator:
                 raise StreamProtocolError(
                     f"content_block_start for index {event.index}, expected {expected}"
                 )
-            self._blocks.append(_Block(fields=event.content_block.model_dump()))
+            self._blocks.append(_Block(fields=event.content_block.model_dump(exclude_unset=True)))
         elif isinstance(event, ContentBlockStopEvent):
             self._stop(event)
         elif isinstance(event, MessageStartEvent):
@@ -295,7 +295,7 @@ class MessageAccumulator:
                 f"first was {self._id!r})"
             )
         self._id = event.message.id
-        self._base = event.message.model_dump()
+        self._base = event.message.model_dump(exclude_unset=True)
         self._offset = len(self._base.get("content") or ())
 
     def _delta(self, event: ContentBlockDeltaEvent) -> None:

@@ -53,6 +53,8 @@ class Page(ResponseModel, Generic[T]):
             return None
         return await self._fetch(cursor)
 
+    get_next_page = next_page  # the official SDK's name
+
 
 def next_cursor(
     *, has_more: bool, first_id: str | None, last_id: str | None, backward: bool

@@ -5,7 +5,3 @@ sends every call of the async classes through it. No API logic lives here: each 
 the async method of the same name, called through the portal, with its result wrapped when it
 is itself asynchronous (a stream, a paginator, batch results, a raw response).
 """
-
-from .client import Anthropic, Client
-
-__all__ = ["Anthropic", "Client"]
