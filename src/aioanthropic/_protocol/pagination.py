@@ -53,7 +53,9 @@ class Page(ResponseModel, Generic[T]):
             return None
         return await self._fetch(cursor)
 
-    get_next_page = next_page  # the official SDK's name
+    async def get_next_page(self) -> Page[T] | None:
+        """The official SDK's name for ``next_page()``."""
+        return await self.next_page()
 
 
 def next_cursor(
