@@ -25,7 +25,7 @@ from aioanthropic import (
     SyncPage,
     omit,
 )
-from aioanthropic.testing import Fault, FakeServer
+from aioanthropic.testing import FakeServer, Fault
 
 USER = [{"role": "user", "content": "Hello there"}]
 
@@ -75,7 +75,9 @@ def test_messages_create_stream_and_count_tokens(client: Client) -> None:
     raw = client.messages.create(model="m", max_tokens=50, messages=USER, stream=True)
     with raw:
         raw_kinds = [event.type for event in raw]
-    assert "text" not in raw_kinds and "ping" in raw_kinds and raw_kinds[-1] == "message_stop"
+    assert "text" not in raw_kinds
+    assert "ping" in raw_kinds
+    assert raw_kinds[-1] == "message_stop"
 
     count = client.messages.count_tokens(model="m", messages=USER)
     assert count.input_tokens == message.usage.input_tokens
@@ -84,14 +86,16 @@ def test_messages_create_stream_and_count_tokens(client: Client) -> None:
 def test_models_pages_are_plain_iterators(client: Client) -> None:
     page = client.models.list(limit=4)
     assert isinstance(page, SyncPage)
-    assert len(page.data) == 4 and page.has_more
+    assert len(page.data) == 4
+    assert page.has_more
     every = list(client.models.list(limit=4))
     assert [m.id for m in every[:4]] == [m.id for m in page.data]
     assert len(every) > 4
     pages = list(page.iter_pages())
     assert [m.id for p in pages for m in p.data] == [m.id for m in every]
     second = page.get_next_page()
-    assert second is not None and second.data[0].id == every[4].id
+    assert second is not None
+    assert second.data[0].id == every[4].id
     assert client.models.retrieve(every[0].id).id == every[0].id
     with pytest.raises(NotFoundError) as info:
         client.models.retrieve("no-such-model")
@@ -109,13 +113,15 @@ def test_batches_end_to_end(client: Client) -> None:
     ended = client.messages.batches.wait(
         batch.id, poll_interval=0.02, on_progress=lambda counts: seen.append(counts.succeeded)
     )
-    assert ended.processing_status == "ended" and seen
+    assert ended.processing_status == "ended"
+    assert seen
     with client.messages.batches.results(ended) as results:
         items = {item.custom_id: item.result.type for item in results}
     assert items == {"q-0": "succeeded", "q-1": "succeeded", "q-2": "succeeded"}
     assert batch.id in [b.id for b in client.messages.batches.list()]
     raw = client.messages.batches.with_raw_response.retrieve(batch.id)
-    assert raw.status_code == 200 and raw.parse().id == batch.id
+    assert raw.status_code == 200
+    assert raw.parse().id == batch.id
     assert client.messages.batches.delete(batch.id).id == batch.id
 
 
@@ -137,7 +143,9 @@ def test_not_given_and_omit_mean_absent(client: Client, server: FakeServer) -> N
         timeout=NOT_GIVEN,  # type: ignore[arg-type]
     )
     body = server.requests[-1].json
-    assert body is not None and "temperature" not in body and "system" not in body
+    assert body is not None
+    assert "temperature" not in body
+    assert "system" not in body
     page = client.models.list(limit=NOT_GIVEN)  # type: ignore[arg-type]
     assert "limit" not in server.requests[-1].query
     assert page.data
@@ -149,7 +157,8 @@ def test_copy_shares_the_loop_and_pool_and_default_query(
     client: Client, server: FakeServer
 ) -> None:
     copy = client.with_options(max_retries=0, default_query={"tenant": "a"})
-    assert copy.max_retries == 0 and client.max_retries == 2
+    assert copy.max_retries == 0
+    assert client.max_retries == 2
     assert copy.async_client._http is client.async_client._http
     copy.messages.create(model="m", max_tokens=5, messages=USER)
     assert server.requests[-1].query == "tenant=a"
@@ -198,9 +207,7 @@ def _interrupt_after(seconds: float) -> Any:
     def handler(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    return signal.signal(signal.SIGALRM, handler), signal.setitimer(
-        signal.ITIMER_REAL, seconds
-    )
+    return signal.signal(signal.SIGALRM, handler), signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs SIGALRM")
@@ -218,17 +225,20 @@ def test_keyboard_interrupt_cancels_the_call_and_frees_its_connection(
             server.enqueue(Fault(delay=30.0))
         else:
             server.enqueue(Fault(stall=30.0, stall_after=3))
+
+        def blocking_call() -> None:
+            if what == "create":
+                client.messages.create(model="m", max_tokens=5, messages=USER)
+            else:
+                for _ in client.messages.create(
+                    model="m", max_tokens=5, messages=USER, stream=True
+                ):
+                    pass
+
         previous, _ = _interrupt_after(0.5)
         try:
             with pytest.raises(KeyboardInterrupt):
-                if what == "create":
-                    client.messages.create(model="m", max_tokens=5, messages=USER)
-                else:
-                    stream = client.messages.create(
-                        model="m", max_tokens=5, messages=USER, stream=True
-                    )
-                    for _ in stream:
-                        pass
+                blocking_call()
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
