@@ -1,7 +1,8 @@
 """``aioanthropic.web``: relay a ``MessageStream`` to a browser (optional extra ``[web]``).
 
 * ``encode_sse(stream)`` / ``encode_ndjson(stream)``: the stream's events as the Messages API's
-  own event JSON, framed as server-sent events or as NDJSON (async iterators of bytes).
+  own event JSON, framed as server-sent events or as NDJSON (async iterators of bytes);
+  ``event_json(event)`` and ``error_event(error)`` give one event's JSON object.
 * ``sse_response(stream)`` / ``ndjson_response(stream)``: Starlette responses that relay them
   with no caching, ``X-Accel-Buffering: no``, pings while idle, and the upstream stream closed
   as soon as the browser goes away.
@@ -28,7 +29,7 @@ Example (a complete app; serve it with ``uvicorn module:app``)::
 
 from typing import TYPE_CHECKING
 
-from ._encode import encode_ndjson, encode_sse
+from ._encode import encode_ndjson, encode_sse, error_event, event_json
 
 if TYPE_CHECKING:
     from ._app import STATIC_DIR, chat_app
@@ -70,6 +71,8 @@ __all__ = [
     "chat_app",
     "encode_ndjson",
     "encode_sse",
+    "error_event",
+    "event_json",
     "ndjson_response",
     "sse_response",
 ]
