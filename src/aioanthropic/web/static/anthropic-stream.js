@@ -46,16 +46,17 @@ export class SSEDecoder {
   constructor() {
     this.buffer = "";
     this.data = [];
+    this.skipLF = false;
   }
   feed(text) {
+    // A chunk that ended with "\r" ended a line; if the next starts with "\n", that is the
+    // rest of the same "\r\n", not an empty line (which would dispatch an event).
+    if (this.skipLF && text.startsWith("\n")) text = text.slice(1);
+    this.skipLF = false;
     this.buffer += text;
     const lines = this.buffer.split(/\r\n|\r|\n/);
     this.buffer = lines.pop();
-    // A lone "\r" at the end may be half of "\r\n": keep it until the next chunk.
-    if (this.buffer === "" && text.endsWith("\r")) {
-      lines.pop();
-      this.buffer = "\r";
-    }
+    if (this.buffer === "" && text.endsWith("\r")) this.skipLF = true;
     const events = [];
     for (const line of lines) this.line(line, events);
     return events;
@@ -75,7 +76,7 @@ export class SSEDecoder {
   }
   end() {
     const events = [];
-    if (this.buffer !== "" && this.buffer !== "\r") this.line(this.buffer, events);
+    if (this.buffer !== "") this.line(this.buffer, events);
     this.buffer = "";
     this.line("", events);
     return events;
@@ -120,11 +121,14 @@ export class MessageBuilder {
       const block = blocks[event.index];
       const delta = event.delta || {};
       if (!block) throw new StreamError("invalid_response", `delta for block ${event.index} never started`);
-      if (delta.type === "text_delta") block.text = (block.text || "") + delta.text;
-      else if (delta.type === "thinking_delta") block.thinking = (block.thinking || "") + delta.thinking;
-      else if (delta.type === "signature_delta") block.signature = delta.signature;
+      // A delta applies only to the block type it is for (as the Python accumulator does):
+      // a text_delta sent to a block type this reader does not know changes nothing.
+      const kind = block.type;
+      if (delta.type === "text_delta" && kind === "text") block.text = (block.text || "") + delta.text;
+      else if (delta.type === "thinking_delta" && kind === "thinking") block.thinking = (block.thinking || "") + delta.thinking;
+      else if (delta.type === "signature_delta" && kind === "thinking") block.signature = delta.signature;
       else if (delta.type === "input_json_delta") this.inputJson.get(event.index)?.push(delta.partial_json);
-      else if (delta.type === "citations_delta") block.citations = [...(block.citations || []), delta.citation];
+      else if (delta.type === "citations_delta" && kind === "text") block.citations = [...(block.citations || []), delta.citation];
     } else if (type === "content_block_stop") {
       const fragments = this.inputJson.get(event.index);
       if (fragments) {
