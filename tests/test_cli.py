@@ -79,16 +79,16 @@ def test_ask_joins_the_prompt_with_piped_stdin_and_sends_the_options(fake: FakeS
     assert (body["service_tier"], body["future_param"], body["stream"]) == ("auto", {"a": 1}, True)
 
 
-def test_ask_fake_streams_with_no_key_and_events_and_json_outputs() -> None:
-    plain = cli("ask", "hi", "--fake", key="")
+def test_ask_fake_streams_with_no_key_and_events_and_json_outputs(fake: FakeServer) -> None:
+    plain = cli("ask", "hi", "--fake", key="")  # the CLI's own embedded fake server
     assert (plain.returncode, plain.stdout, plain.stderr) == (0, "You said: hi\n", "")
-    events = cli("ask", "hi", "--fake", "--events", key="")
+    events = cli("ask", "hi", "--base-url", fake.url, "--events")
     lines = [json.loads(line) for line in events.stdout.splitlines()]
     assert lines[0]["type"] == "message_start"
     assert lines[-1] == {"type": "message_stop"}
     deltas = [e["delta"]["text"] for e in lines if e["type"] == "content_block_delta"]
     assert "".join(deltas) == "You said: hi"
-    as_json = cli("ask", "hi", "--fake", "--json", key="")
+    as_json = cli("ask", "hi", "--base-url", fake.url, "--json")
     message = Message.model_validate_json(as_json.stdout)
     assert message.content[0].text == "You said: hi"  # type: ignore[union-attr]
 
@@ -141,8 +141,8 @@ def test_count_prints_count_tokens_and_the_offline_estimate(fake: FakeServer) ->
     assert fake.requests[-1].path == "/v1/messages/count_tokens"
 
 
-def test_models_lists_the_models() -> None:
-    done = cli("models", "--fake", key="")
+def test_models_lists_the_models(fake: FakeServer) -> None:
+    done = cli("models", "--base-url", fake.url)
     assert done.returncode == 0, done.stderr
     rows = [line.split("\t") for line in done.stdout.splitlines()]
     assert len(rows) >= 3

@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from aioanthropic import AnthropicError
 
-    from ._commands import UsageError
+    from ._args import UsageError
 
     try:
         return _run(args)
@@ -58,6 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # Usage errors first, before the heavier imports (pydantic models, httpx).
+    from ._args import UsageError, read_prompt
+
+    prompt = read_prompt(args.prompt) if args.command in ("ask", "count") else ""
+    if args.command == "web" and args.live and args.fake:
+        raise UsageError("--live and --fake contradict each other")
+
     import anyio
     from anyio.from_thread import start_blocking_portal
 
@@ -68,9 +75,9 @@ def _run(args: argparse.Namespace) -> int:
 
         return anyio.run(serve, args, backend="asyncio")
     if args.command == "ask":
-        job: Any = (_commands.ask, args, _commands.read_prompt(args.prompt))
+        job: Any = (_commands.ask, args, prompt)
     elif args.command == "count":
-        job = (_commands.count, args, _commands.read_prompt(args.prompt))
+        job = (_commands.count, args, prompt)
     elif args.command == "models":
         job = (_commands.models, args)
     else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
+from collections.abc import Sequence
 from typing import Any
 
 DEFAULT_MODEL = "claude-sonnet-4-5"
@@ -130,3 +132,19 @@ def body_params(args: argparse.Namespace) -> dict[str, Any]:
     for key, value in args.options:
         params[key] = option_value(value)
     return params
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported on stderr, exit status 2."""
+
+
+def read_prompt(words: Sequence[str]) -> str:
+    """PROMPT's words, then standard input when it is piped, joined by a blank line."""
+    parts = [" ".join(words)] if words else []
+    if not sys.stdin.isatty():
+        piped = sys.stdin.read()
+        if piped.strip():
+            parts.append(piped.rstrip("\n"))
+    if not parts or not "".join(parts).strip():
+        raise UsageError("no prompt: give PROMPT or pipe text into standard input")
+    return "\n\n".join(parts)

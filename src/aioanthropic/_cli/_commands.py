@@ -19,7 +19,7 @@ from aioanthropic import (
 from aioanthropic.types import ContentBlockDeltaEvent, MessageParam, TextDelta
 from aioanthropic.web import error_event, event_json
 
-from ._args import body_params
+from ._args import UsageError, body_params
 from ._output import TextOutput
 
 FAKE_KEY = "fake-key"
@@ -42,10 +42,6 @@ async def open_client(args: argparse.Namespace, *, fake: bool) -> AsyncIterator[
         else:
             client = AsyncClient(base_url=args.base_url)
         yield await stack.enter_async_context(client)
-
-
-class UsageError(Exception):
-    """Bad command-line input: reported on stderr, exit status 2."""
 
 
 def request_kwargs(args: argparse.Namespace, messages: Sequence[MessageParam]) -> dict[str, Any]:
@@ -93,18 +89,6 @@ async def stream_answer(
     if args.json:
         sys.stdout.write(message.model_dump_json(indent=2, exclude_unset=True) + "\n")
     return message
-
-
-def read_prompt(words: Sequence[str]) -> str:
-    """PROMPT's words, then standard input when it is piped, joined by a blank line."""
-    parts = [" ".join(words)] if words else []
-    if not sys.stdin.isatty():
-        piped = sys.stdin.read()
-        if piped.strip():
-            parts.append(piped.rstrip("\n"))
-    if not parts or not "".join(parts).strip():
-        raise UsageError("no prompt: give PROMPT or pipe text into standard input")
-    return "\n\n".join(parts)
 
 
 async def ask(args: argparse.Namespace, prompt: str) -> int:

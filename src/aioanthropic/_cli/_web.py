@@ -6,7 +6,8 @@ import argparse
 import socket
 import sys
 
-from ._commands import UsageError, open_client
+from ._args import UsageError
+from ._commands import open_client
 
 
 async def serve(args: argparse.Namespace) -> int:
@@ -16,8 +17,6 @@ async def serve(args: argparse.Namespace) -> int:
         from aioanthropic.web import chat_app
     except ImportError as exc:
         raise UsageError(f"{exc}; the web page needs: pip install 'aioanthropic[web]'") from None
-    if args.live and args.fake:
-        raise UsageError("--live and --fake contradict each other")
     fake = not (args.live or args.base_url)
     async with open_client(args, fake=fake) as client:
         backend = "fake server" if fake else client.base_url
