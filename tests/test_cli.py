@@ -122,10 +122,11 @@ def test_api_errors_exit_1_with_the_typed_message_and_keep_what_was_printed(
         (["ask", "x", "-o", "top_k"], "expected 2 arguments"),
         (["frobnicate"], "invalid choice"),
         (["web", "--live", "--fake"], "contradict"),
+        (["web", "--live"], "--live needs ANTHROPIC_API_KEY"),
     ],
 )
 def test_usage_errors_exit_2(args: list[str], says: str) -> None:
-    done = cli(*args)
+    done = cli(*args, key="")
     assert done.returncode == 2
     assert says in done.stderr
     assert done.stdout == ""

@@ -104,3 +104,29 @@ def test_es_module_rebuilds_the_message_the_sdk_rebuilds(tmp_path: Path) -> None
     kinds = [block["type"] for block in rebuilt["fake.ndjson"]["content"]]
     assert kinds == ["thinking", "text", "tool_use"]
     assert rebuilt["fake.sse"]["content"][2]["input"] == {"city": "Paris", "days": 1}
+
+
+OFFICIAL_SDK = ROOT / "tests" / "js" / "node_modules" / "@anthropic-ai" / "sdk"
+
+
+@pytest.mark.skipif(
+    NODE is None or not OFFICIAL_SDK.exists(),
+    reason="the official TypeScript SDK is not installed: npm --prefix tests/js install",
+)
+def test_the_official_typescript_sdk_reads_our_ndjson(tmp_path: Path) -> None:
+    assert NODE is not None
+    cases, expected = anyio.run(_record, tmp_path)
+    (ndjson,) = [case for case in cases if case["name"] == "fake.ndjson"]
+    done = subprocess.run(
+        [NODE, str(ROOT / "tests" / "js" / "official_sdk_reads_ndjson.mjs"), ndjson["path"]],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    read = json.loads(done.stdout)
+    ours = expected["fake.ndjson"].model_dump(mode="json")
+    assert without_nulls(read["message"]) == without_nulls(ours)
+    assert read["text"] == "I'll use get_weather."
+    assert read["message"]["content"][2]["input"] == {"city": "Paris", "days": 1}

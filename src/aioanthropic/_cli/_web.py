@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sys
 
@@ -18,6 +19,12 @@ async def serve(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise UsageError(f"{exc}; the web page needs: pip install 'aioanthropic[web]'") from None
     fake = not (args.live or args.base_url)
+    if args.live and not (
+        os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")
+    ):
+        raise UsageError(
+            "--live needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) in the environment"
+        )
     async with open_client(args, fake=fake) as client:
         backend = "fake server" if fake else client.base_url
         params = {k: v for k, v in _extra(args).items()}
