@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,29 +24,38 @@ def cli_env(**extra: str) -> dict[str, str]:
 @contextmanager
 def running_web(base_url: str | None = None, *args: str) -> Iterator[str]:
     """`aioanthropic web --port 0` in front of ``base_url`` (else its own fake server);
-    yields the page's URL (ending in "/"), stops it on exit."""
+    yields the page's URL (ending in "/"), stops it on exit and fails if it logged a
+    traceback."""
     command = [sys.executable, "-m", "aioanthropic", "web", "--port", "0", *args]
     if base_url is not None:
         command += ["--base-url", base_url]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli_env(ANTHROPIC_API_KEY="test-key"),
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()  # "chat page: http://127.0.0.1:PORT/ (...)"
-        if not line.startswith("chat page: "):
-            process.kill()
-            _, err = process.communicate(timeout=10)
-            raise RuntimeError(f"aioanthropic web did not start: {line!r} {err}")
-        yield line.split()[2]
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env=cli_env(ANTHROPIC_API_KEY="test-key"),
+        )
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            assert process.stdout is not None
+            line = process.stdout.readline()  # "chat page: http://127.0.0.1:PORT/ (...)"
+            if not line.startswith("chat page: "):
+                process.kill()
+                process.wait(timeout=10)
+                errors.seek(0)
+                raise RuntimeError(f"aioanthropic web did not start: {line!r} {errors.read()}")
+            yield line.split()[2]
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+            errors.seek(0)
+            logged = errors.read()
+    # Whatever the tests did (disconnects included), the server logged no exception.
+    assert "Traceback" not in logged, logged

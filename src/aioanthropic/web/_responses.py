@@ -108,10 +108,19 @@ class EventStreamResponse(Response):
         lock = anyio.Lock()
         last_sent = anyio.current_time()
 
-        async def send_chunk(chunk: bytes) -> None:
+        async def send_chunk(chunk: bytes, more_body: bool = True) -> None:
             nonlocal last_sent
             async with lock:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                try:
+                    await send(
+                        {"type": "http.response.body", "body": chunk, "more_body": more_body}
+                    )
+                except OSError:
+                    # ASGI 2.4 servers raise here once the client is gone (Starlette's
+                    # StreamingResponse reads it the same way): a disconnect, not a failure.
+                    self.client_disconnected = True
+                    group.cancel_scope.cancel()
+                    return
                 last_sent = anyio.current_time()
 
         async def keep_alive(interval: float) -> None:
@@ -126,8 +135,7 @@ class EventStreamResponse(Response):
         async with aclosing(frames(stream, self.frame)) as chunks:
             async for chunk in chunks:
                 await send_chunk(chunk)
-        async with lock:
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        await send_chunk(b"", more_body=False)
 
 
 def sse_response(
