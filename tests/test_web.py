@@ -151,7 +151,8 @@ async def test_a_stream_that_ends_early_is_an_error_event_too(
 async def test_chat_route_answers_ndjson_with_streaming_headers(
     fake: FakeServer, client: AsyncClient
 ) -> None:
-    async with asgi(chat_app(client, model="claude-test", max_tokens=50)) as web:
+    params = {"temperature": 0.5, "system": "Default", "extra_body": {"future_param": 1}}
+    async with asgi(chat_app(client, model="claude-test", max_tokens=50, params=params)) as web:
         response = await web.post("/api/chat", json={"messages": HELLO, "system": "Be brief"})
         page = await web.get("/")
         module = await web.get("/static/anthropic-stream.js")
@@ -165,6 +166,7 @@ async def test_chat_route_answers_ndjson_with_streaming_headers(
     sent = fake.requests[-1].json
     assert sent is not None
     assert (sent["model"], sent["max_tokens"], sent["system"]) == ("claude-test", 50, "Be brief")
+    assert (sent["temperature"], sent["future_param"]) == (0.5, 1)
     assert page.status_code == 200
     assert '<button id="stop"' in page.text
     assert module.headers["content-type"].startswith("text/javascript")

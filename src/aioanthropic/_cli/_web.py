@@ -8,7 +8,7 @@ import socket
 import sys
 
 from ._args import UsageError
-from ._commands import open_client
+from ._commands import open_client, request_kwargs
 
 
 async def serve(args: argparse.Namespace) -> int:
@@ -27,7 +27,9 @@ async def serve(args: argparse.Namespace) -> int:
         )
     async with open_client(args, fake=fake) as client:
         backend = "fake server" if fake else client.base_url
-        params = {k: v for k, v in _extra(args).items()}
+        params = request_kwargs(args, [])
+        for key in ("model", "max_tokens", "messages"):
+            params.pop(key)
         app = chat_app(
             client, model=args.model, max_tokens=args.max_tokens, params=params, backend=backend
         )
@@ -48,12 +50,3 @@ async def serve(args: argparse.Namespace) -> int:
         with sock:
             await uvicorn.Server(config).serve(sockets=[sock])
     return 0
-
-
-def _extra(args: argparse.Namespace) -> dict[str, object]:
-    from ._args import body_params
-
-    params = body_params(args)
-    for key in ("model", "max_tokens"):
-        params.pop(key)
-    return params

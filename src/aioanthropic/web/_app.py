@@ -69,8 +69,10 @@ def chat_app(
 ) -> Starlette:
     """The chat page as a Starlette app, answering through ``client``.
 
-    ``model`` and ``max_tokens`` (tokens) go into every request, with ``params`` (any other
-    body parameter, e.g. ``{"temperature": 0.2}``); ``backend`` is a label the page shows
+    ``model`` and ``max_tokens`` (tokens) go into every request, with ``params``: other
+    keyword arguments of ``client.messages.stream`` (``{"temperature": 0.2}``, ``extra_body``
+    for parameters this SDK does not know; a ``system`` here is the default the page's own
+    replaces). ``backend`` is a label the page shows
     (e.g. "fake server"). ``keepalive``: see ``ndjson_response``. The app does not close
     ``client``: its owner does.
     """
