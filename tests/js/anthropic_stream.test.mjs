@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import {
+  EventReader,
   MessageBuilder,
   NDJSONDecoder,
   SSEDecoder,
@@ -24,11 +25,14 @@ function responseOf(chunks, contentType, status = 200) {
   return new Response(body, { status, headers: { "content-type": contentType } });
 }
 
-function splits(bytes) {
-  // Whole, byte by byte, and every two-piece split (inside multi-byte UTF-8 too).
-  const ways = [[bytes], Array.from(bytes, (b) => Uint8Array.of(b))];
-  for (let i = 1; i < bytes.length; i++) ways.push([bytes.slice(0, i), bytes.slice(i)]);
-  return ways;
+function rebuild(chunks, contentType) {
+  // The bytes-to-message path of readMessageStream, without the fetch plumbing.
+  const reader = new EventReader(contentType);
+  const builder = new MessageBuilder();
+  for (const chunk of chunks) for (const event of reader.feed(chunk)) builder.feed(event);
+  for (const event of reader.end()) builder.feed(event);
+  assert.ok(builder.done);
+  return builder.message;
 }
 
 const cases = process.env.CASES ? JSON.parse(readFileSync(process.env.CASES, "utf8")) : [];
@@ -37,22 +41,23 @@ const rebuilt = {};
 for (const { name, path, contentType } of cases) {
   test(`${name}: the same message at every split point`, async () => {
     const bytes = new Uint8Array(readFileSync(path));
-    let first = null;
-    let texts = 0;
-    for (const chunks of splits(bytes)) {
+    // Through fetch's Response: the whole body at once, then byte by byte.
+    const read = async (chunks) => {
       const seen = [];
       const message = await readMessageStream(responseOf(chunks, contentType), {
         onText: (delta) => seen.push(delta),
       });
-      if (first === null) {
-        first = message;
-        texts = seen.length;
-      } else {
-        assert.deepEqual(message, first);
-        assert.equal(seen.length, texts);
-      }
+      return { message, seen };
+    };
+    const whole = await read([bytes]);
+    const byByte = await read(Array.from(bytes, (b) => Uint8Array.of(b)));
+    assert.deepEqual(byByte.message, whole.message);
+    assert.deepEqual(byByte.seen, whole.seen);
+    // Every two-piece split (inside multi-byte UTF-8 and CR LF too), through the same reader.
+    for (let i = 1; i < bytes.length; i++) {
+      assert.deepEqual(rebuild([bytes.subarray(0, i), bytes.subarray(i)], contentType), whole.message);
     }
-    rebuilt[name] = first;
+    rebuilt[name] = whole.message;
   });
 }
 
@@ -88,12 +93,14 @@ test("a line that is not JSON is an invalid_response error, not a crash", async 
   await assert.rejects(readMessageStream(responseOf([bytes], "application/x-ndjson")), { type: "invalid_response" });
 });
 
-test("SSE: comments, CRLF, multi-line data and a split CR LF", () => {
+test("SSE: comments, CRLF, multi-line data and a CR LF split between two data lines", () => {
+  // Read as two line ends, the split "\r" + "\n" would be a blank line that dispatches the
+  // first half of the data on its own.
   const decoder = new SSEDecoder();
   const events = [
-    ...decoder.feed(": keep-alive\r\nevent: ping\r"),
-    ...decoder.feed('\ndata: {"type":\r\n'),
-    ...decoder.feed('data: "ping"}\r\n\r\n'),
+    ...decoder.feed(": keep-alive\r\nevent: ping\r\n"),
+    ...decoder.feed('data: {"type":\r'),
+    ...decoder.feed('\ndata: "ping"}\r\n\r\n'),
     ...decoder.end(),
   ];
   assert.deepEqual(events, [{ type: "ping" }]);

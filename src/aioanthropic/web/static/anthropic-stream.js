@@ -2,7 +2,7 @@
 //
 // How this works
 // --------------
-// fetch() hands the body over as Uint8Array chunks. A decoder turns bytes into events:
+// fetch() hands the body over as Uint8Array chunks. An EventReader turns bytes into events:
 // NDJSON (one JSON event a line, what aioanthropic.web's ndjson_response sends) or SSE
 // (`event:`/`data:` lines, blank line ends an event; the API's own format). A MessageBuilder is
 // fed one event at a time and rebuilds the Message: text, thinking (and its signature), and
@@ -96,6 +96,22 @@ export function decoderFor(contentType) {
   return /^text\/event-stream/i.test(contentType || "") ? new SSEDecoder() : new NDJSONDecoder();
 }
 
+/** Bytes in, events out: UTF-8 decoding (a character may straddle chunks) and framing. */
+export class EventReader {
+  constructor(contentType) {
+    this.decoder = decoderFor(contentType);
+    this.text = new TextDecoder();
+  }
+  /** The events completed by this chunk of bytes (a Uint8Array). */
+  feed(bytes) {
+    return this.decoder.feed(this.text.decode(bytes, { stream: true }));
+  }
+  /** The events left at the end of the body. */
+  end() {
+    return [...this.decoder.feed(this.text.decode()), ...this.decoder.end()];
+  }
+}
+
 /** Rebuilds a Message from its events, fed one at a time. */
 export class MessageBuilder {
   constructor() {
@@ -159,8 +175,7 @@ export class MessageBuilder {
  */
 export async function readMessageStream(response, callbacks = {}) {
   const builder = new MessageBuilder();
-  const decoder = decoderFor(response.headers.get("content-type"));
-  const text = new TextDecoder();
+  const events = new EventReader(response.headers.get("content-type"));
   const handle = (event) => {
     if (event.type === "error") {
       const detail = event.error || {};
@@ -178,11 +193,10 @@ export async function readMessageStream(response, callbacks = {}) {
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      const chunk = done ? text.decode() : text.decode(value, { stream: true });
-      for (const event of decoder.feed(chunk)) handle(event);
       if (done) break;
+      for (const event of events.feed(value)) handle(event);
     }
-    for (const event of decoder.end()) handle(event);
+    for (const event of events.end()) handle(event);
   } finally {
     reader.releaseLock();
   }
