@@ -56,7 +56,8 @@ async function send(prompt) {
   });
   try {
     const { message, aborted } = await current.done;
-    const kept = (message?.content || []).filter((b) => b && (b.type === "text" || b.type === "tool_use"));
+    // Only text goes back: this page sends no tools, and thinking blocks need their signature.
+    const kept = (message?.content || []).filter((b) => b && b.type === "text");
     if (kept.length) history.push({ role: "assistant", content: kept });
     else history.pop(); // nothing came back: drop the question, so the history stays valid
     if (aborted) {
