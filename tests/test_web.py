@@ -261,3 +261,20 @@ async def test_the_final_message_survives_the_encoding(client: AsyncClient) -> N
         message = await stream.get_final_message()
     assert isinstance(message, Message)
     assert message.stop_reason == "end_turn"
+
+
+async def test_an_open_message_stream_can_be_relayed_too(
+    fake: FakeServer, client: AsyncClient
+) -> None:
+    async def chat(request: Request) -> Response:
+        stream = await client.messages.create(model="m", max_tokens=10, messages=HELLO, stream=True)
+        return sse_response(stream, keepalive=None)
+
+    app = Starlette(routes=[Route("/chat", chat, methods=["POST"])])
+    async with asgi(app) as web:
+        response = await web.post("/chat")
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.text.startswith("event: message_start\ndata: {")
+    assert response.text.endswith('event: message_stop\ndata: {"type":"message_stop"}\n\n')
+    assert "ping" in response.text  # the upstream's own ping, relayed as it came
+    assert fake.open_streams == 0

@@ -72,19 +72,21 @@ class EventStreamResponse(Response):
         self.client_disconnected = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        stream = self.source if isinstance(self.source, MessageStream) else None
+        source = self.source
+        stream = source if isinstance(source, MessageStream) else None
         try:
             async with anyio.create_task_group() as group:
                 group.start_soon(self._watch, receive, group.cancel_scope)
-                if stream is None:
-                    assert isinstance(self.source, MessageStreamManager)
+                if not isinstance(source, MessageStream):
                     try:
-                        stream = await self.source
+                        stream = await source
                     except AnthropicError as error:
                         await self._refuse(send, error)
                         group.cancel_scope.cancel()
                         return
-                await self._relay(stream, send, group)
+                    await self._relay(stream, send, group)
+                else:
+                    await self._relay(source, send, group)
                 group.cancel_scope.cancel()
         finally:
             if stream is not None:
