@@ -22,9 +22,9 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-from web_helpers import running_web  # noqa: E402
 
 from aioanthropic.testing import FakeServer, Fault  # noqa: E402
+from web_helpers import running_web  # noqa: E402
 
 FLAGS = [
     "--headless",
