@@ -3,17 +3,108 @@
 from __future__ import annotations
 
 import itertools
+import os
+import ssl
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from aioanthropic import END, NEED_DATA, APIError, MessageStreamProtocol
+import anyio.lowlevel
+
+from aioanthropic import (
+    END,
+    NEED_DATA,
+    APIError,
+    APIStatusError,
+    AsyncClient,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    MessageStreamProtocol,
+    NotFoundError,
+    OverloadedError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTooLargeError,
+    ServiceUnavailableError,
+    UnprocessableEntityError,
+)
 from aioanthropic._protocol.sse import SSEDecoder
 from aioanthropic._protocol.stream import decode_event
+from aioanthropic.testing import FakeServer
 
+ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 ALL_STREAM_FIXTURES = sorted(FIXTURES.glob("*/*.sse"))
 STREAM_FIXTURE_IDS = [f"{p.parent.name}/{p.name}" for p in ALL_STREAM_FIXTURES]
+
+# The header every raw request to the fake server carries (the SDK adds it by itself).
+VERSION = {"anthropic-version": "2023-06-01"}
+# Building an SSL context costs ~50 ms; the loopback tests never use one, so build it once.
+SSL_CONTEXT = ssl.create_default_context()
+
+# Each documented error status and the class the SDK raises for it (API doc "Errors").
+STATUS_CLASSES: list[tuple[int, type[APIStatusError]]] = [
+    (400, BadRequestError),
+    (401, AuthenticationError),
+    (403, PermissionDeniedError),
+    (404, NotFoundError),
+    (409, ConflictError),
+    (413, RequestTooLargeError),
+    (422, UnprocessableEntityError),
+    (429, RateLimitError),
+    (500, InternalServerError),
+    (502, InternalServerError),
+    (503, ServiceUnavailableError),
+    (529, OverloadedError),
+]
+
+
+def message_body(content: Any = "hello there", **extra: Any) -> dict[str, Any]:
+    """A raw POST /v1/messages body for the fake server: one user turn, ``extra`` on top."""
+    return {
+        "model": "claude-fake",
+        "max_tokens": 100,
+        "messages": [{"role": "user", "content": content}],
+        **extra,
+    }
+
+
+def client_for(server: FakeServer, **kwargs: Any) -> AsyncClient:
+    """An ``AsyncClient`` pointed at ``server``, with API key ``"test"`` unless given."""
+    kwargs.setdefault("api_key", "test")
+    return AsyncClient(base_url=server.url, **kwargs)
+
+
+class RecordedWaits:
+    """Stands in for the client's sleep (``_sleep=``): records each wait (seconds), sleeps for
+    none of it, but still yields to the event loop as a real sleep would."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await anyio.lowlevel.checkpoint()
+
+
+def run_example(name: str) -> str:
+    """Run ``examples/<name>`` as a user would (no API key in the environment); its stdout."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env.pop("ANTHROPIC_API_KEY", None)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / name)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def split_at(data: bytes, points: Iterable[int]) -> list[bytes]:

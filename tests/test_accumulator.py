@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,9 +27,7 @@ from aioanthropic._protocol.responses import (
 )
 from aioanthropic._protocol.sse import SSEDecoder
 from aioanthropic._protocol.stream import decode_event
-from helpers import decode
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from helpers import FIXTURES, decode
 
 
 def accumulate(name: str) -> MessageAccumulator:

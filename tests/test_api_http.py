@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
@@ -28,18 +27,6 @@ pytestmark = pytest.mark.anyio
 
 HELLO = [{"role": "user", "content": "Hello there, how many tokens is this?"}]
 N_MODELS = 25  # the fake server's catalogue
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as s:
-        yield s
-
-
-@pytest.fixture
-async def client(server: FakeServer) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(base_url=server.url, api_key="test-key") as c:
-        yield c
 
 
 def query(server: FakeServer, index: int = -1) -> dict[str, str]:

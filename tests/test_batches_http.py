@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import tracemalloc
-from collections.abc import AsyncIterator
 from datetime import datetime
 
 import anyio
@@ -34,7 +33,7 @@ from aioanthropic.types import (
     UnknownBatchResult,
 )
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.fake_server(batch_processing_delay=0.2)]
 
 
 def requests(n: int, prefix: str = "req") -> list[dict[str, object]]:
@@ -49,18 +48,6 @@ def requests(n: int, prefix: str = "req") -> list[dict[str, object]]:
         }
         for i in range(n)
     ]
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer(batch_processing_delay=0.2) as s:
-        yield s
-
-
-@pytest.fixture
-async def client(server: FakeServer) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(base_url=server.url, api_key="test-key") as c:
-        yield c
 
 
 async def test_create_request_and_result(server: FakeServer, client: AsyncClient) -> None:

@@ -7,7 +7,6 @@ import logging
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
@@ -21,44 +20,17 @@ from aioanthropic import (
     AsyncClient,
     AuthenticationError,
     BadRequestError,
-    ConflictError,
     InternalServerError,
-    NotFoundError,
     OverloadedError,
-    PermissionDeniedError,
     RateLimitError,
-    RequestTooLargeError,
-    ServiceUnavailableError,
-    UnprocessableEntityError,
 )
 from aioanthropic.testing import FakeServer, Fault
+from helpers import STATUS_CLASSES, RecordedWaits, client_for
 
 pytestmark = pytest.mark.anyio
 
 HELLO = [{"role": "user", "content": "Hello"}]
 SECRET = "sk-ant-api03-SECRET-do-not-print-0123456789"
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as s:
-        yield s
-
-
-def client_for(server: FakeServer, **kwargs: object) -> AsyncClient:
-    kwargs.setdefault("api_key", "test")
-    return AsyncClient(base_url=server.url, **kwargs)  # type: ignore[arg-type]
-
-
-class RecordedWaits:
-    """Stands in for the transport's sleep: records each wait, sleeps for none of it."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        await anyio.lowlevel.checkpoint()
 
 
 async def test_create_over_loopback(server: FakeServer) -> None:
@@ -80,20 +52,7 @@ async def test_create_over_loopback(server: FakeServer) -> None:
 
 @pytest.mark.parametrize(
     ("status", "cls"),
-    [
-        (400, BadRequestError),
-        (401, AuthenticationError),
-        (403, PermissionDeniedError),
-        (404, NotFoundError),
-        (409, ConflictError),
-        (413, RequestTooLargeError),
-        (422, UnprocessableEntityError),
-        (429, RateLimitError),
-        (500, InternalServerError),
-        (502, InternalServerError),
-        (503, ServiceUnavailableError),
-        (529, OverloadedError),
-    ],
+    STATUS_CLASSES,
 )
 async def test_each_status_raises_its_class(
     server: FakeServer, status: int, cls: type[APIStatusError]
