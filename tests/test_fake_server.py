@@ -32,6 +32,9 @@ def test_public_names() -> None:
         "Fault",
         "RateLimits",
         "RecordedRequest",
+        "ReplayExhausted",
+        "ReplayResponse",
+        "ReplayTransport",
     ]
     for name in aioanthropic.testing.__all__:
         assert hasattr(aioanthropic.testing, name)
