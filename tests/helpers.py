@@ -7,9 +7,11 @@ import os
 import ssl
 import subprocess
 import sys
-from collections.abc import Iterable
+import tracemalloc
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, ParamSpec, TypeVar
 
 import anyio.lowlevel
 
@@ -38,6 +40,8 @@ from aioanthropic.testing import FakeServer
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
+P = ParamSpec("P")
+R = TypeVar("R")
 ALL_STREAM_FIXTURES = sorted(FIXTURES.glob("*/*.sse"))
 STREAM_FIXTURE_IDS = [f"{p.parent.name}/{p.name}" for p in ALL_STREAM_FIXTURES]
 
@@ -164,3 +168,38 @@ def run_protocol(chunks: Iterable[bytes], **options: Any) -> Run:
     except APIError as error:
         return Run(events, error, proto)
     return Run(events, None, proto)
+
+
+class AllocationMeter:
+    """Counts work without a clock: ``meter.call(f, ...)`` calls ``f`` and adds to
+    ``meter.bytes`` the most memory (bytes, tracemalloc) the call held at once beyond what was
+    held before it. Code that is linear in a stream holds O(one event) per call, so the sum
+    grows in proportion to the stream; code that re-copies what it has accumulated (a join of
+    every fragment, a re-parse of the whole JSON) holds O(everything so far) per call, so the
+    sum grows with the square. Deterministic, and blind to the machine's speed and load.
+    Use it as a context manager (it starts and stops tracemalloc)."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def __enter__(self) -> AllocationMeter:
+        if tracemalloc.is_tracing():
+            raise RuntimeError("tracemalloc is already tracing")
+        tracemalloc.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        tracemalloc.stop()
+
+    def call(self, function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        try:
+            return function(*args, **kwargs)
+        finally:
+            self.bytes += tracemalloc.get_traced_memory()[1] - before

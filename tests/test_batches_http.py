@@ -237,18 +237,16 @@ async def test_wait_timeout_carries_the_last_batch() -> None:
 
             with anyio.fail_after(10):
                 batch = await client.messages.batches.create(requests=requests(2))  # type: ignore[arg-type]
-                start = anyio.current_time()
                 with pytest.raises(BatchWaitTimeoutError) as caught:
                     await client.messages.batches.wait(
                         batch.id, poll_interval=0.05, timeout=0.3, on_progress=progress
                     )
-                took = anyio.current_time() - start
     error = caught.value
     assert isinstance(error, TimeoutError)
     assert isinstance(error, AnthropicError)
     assert error.batch.id == batch.id
     assert error.batch.processing_status == "in_progress"
-    assert 0.3 <= took < 2
+    # Counted, not timed: polls every 0.05 s until the 0.3 s deadline (the first poll at once).
     assert 4 <= len(calls) <= 10
     assert set(calls) == {2}
 
