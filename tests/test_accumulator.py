@@ -208,7 +208,7 @@ def test_all_fixtures_agree_on_the_no_event_line_variant() -> None:
 
 # --- behaviour from hand-built events ----------------------------------------------------------
 
-START = {
+START: dict[str, Any] = {
     "type": "message_start",
     "message": {"id": "msg_1", "model": "m", "content": [], "usage": {"input_tokens": 3}},
 }

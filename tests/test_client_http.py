@@ -25,11 +25,12 @@ from aioanthropic import (
     RateLimitError,
 )
 from aioanthropic.testing import FakeServer, Fault
+from aioanthropic.types import MessageParam
 from helpers import STATUS_CLASSES, RecordedWaits, client_for
 
 pytestmark = pytest.mark.anyio
 
-HELLO = [{"role": "user", "content": "Hello"}]
+HELLO: list[MessageParam] = [{"role": "user", "content": "Hello"}]
 SECRET = "sk-ant-api03-SECRET-do-not-print-0123456789"
 
 
@@ -98,7 +99,7 @@ async def test_fake_server_validation_surfaces_as_bad_request(server: FakeServer
         with pytest.raises(BadRequestError) as info:
             await client.messages.create(
                 model="m",
-                max_tokens="ten",  # type: ignore[arg-type]
+                max_tokens="ten",  # type: ignore[call-overload]
                 messages=HELLO,
             )
     assert info.value.error_type == "invalid_request_error"

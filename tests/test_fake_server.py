@@ -116,7 +116,7 @@ async def test_earliest_stop_sequence_wins(http_client: httpx.AsyncClient) -> No
     assert (message["stop_reason"], message["stop_sequence"]) == ("stop_sequence", "beta")
 
 
-WEATHER_TOOL = {
+WEATHER_TOOL: dict[str, Any] = {
     "name": "get_weather",
     "description": "Weather at a place",
     "input_schema": {

@@ -24,6 +24,7 @@ from aioanthropic import (
 from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import (
     ContentBlockDeltaEvent,
+    InputJSONDelta,
     MessageStartEvent,
     PingEvent,
     TextBlock,
@@ -134,7 +135,7 @@ async def test_create_stream_true_returns_the_same_stream_type(server: FakeServe
             await stream.close()
         assert connections_in_use(client) == 0
     assert events[-1].type == "message_stop"
-    assert server.requests[-1].json["stream"] is True  # type: ignore[index]
+    assert server.requests[-1].json["stream"] is True
     assert server.requests[-1].headers["accept"] == "text/event-stream"
 
 
@@ -157,7 +158,9 @@ async def test_tool_arguments_stream_and_parse(server: FakeServer) -> None:
     partials: list[dict[str, Any]] = []
     async with client_for(server) as client, client.messages.stream(**request) as stream:
         async for event in stream:
-            if event.type == "content_block_delta" and event.delta.type == "input_json_delta":
+            if isinstance(event, ContentBlockDeltaEvent) and isinstance(
+                event.delta, InputJSONDelta
+            ):
                 partials.append(stream.accumulator.partial_input(event.index))
         message = await stream.get_final_message()
     tool = message.content[-1]
