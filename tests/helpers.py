@@ -8,7 +8,7 @@ import ssl
 import subprocess
 import sys
 import tracemalloc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
@@ -49,6 +49,18 @@ STREAM_FIXTURE_IDS = [f"{p.parent.name}/{p.name}" for p in ALL_STREAM_FIXTURES]
 VERSION = {"anthropic-version": "2023-06-01"}
 # Building an SSL context costs ~50 ms; the loopback tests never use one, so build it once.
 SSL_CONTEXT = ssl.create_default_context()
+
+# A minimal Messages API reply (non-streaming JSON), for canned responses.
+REPLY: dict[str, Any] = {
+    "id": "msg_1",
+    "type": "message",
+    "role": "assistant",
+    "model": "claude-test",
+    "content": [{"type": "text", "text": "hi"}],
+    "stop_reason": "end_turn",
+    "stop_sequence": None,
+    "usage": {"input_tokens": 3, "output_tokens": 1},
+}
 
 # Each documented error status and the class the SDK raises for it (API doc "Errors").
 STATUS_CLASSES: list[tuple[int, type[APIStatusError]]] = [
@@ -95,20 +107,29 @@ class RecordedWaits:
         await anyio.lowlevel.checkpoint()
 
 
-def run_example(name: str) -> str:
-    """Run ``examples/<name>`` as a user would (no API key in the environment); its stdout."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    env.pop("ANTHROPIC_API_KEY", None)
+def run_python(*args: str, env: Mapping[str, str] | None = None) -> str:
+    """``python *args`` in a fresh process (60 s at most), by default with only the package's
+    src/ and a plain PATH in its environment (no API key); its stdout. Fails on a non-zero
+    exit, showing stderr."""
+    if env is None:
+        env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / name)],
+        [sys.executable, *args],
         capture_output=True,
         text=True,
         timeout=60,
-        env=env,
+        env=dict(env),
         check=False,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def run_example(name: str) -> str:
+    """Run ``examples/<name>`` as a user would (no API key in the environment); its stdout."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env.pop("ANTHROPIC_API_KEY", None)
+    return run_python(str(ROOT / "examples" / name), env=env)
 
 
 def split_at(data: bytes, points: Iterable[int]) -> list[bytes]:

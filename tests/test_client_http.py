@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import anyio
 import anyio.lowlevel
@@ -26,7 +23,7 @@ from aioanthropic import (
 )
 from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import MessageParam
-from helpers import STATUS_CLASSES, RecordedWaits, client_for
+from helpers import STATUS_CLASSES, RecordedWaits, client_for, run_python
 
 pytestmark = pytest.mark.anyio
 
@@ -267,17 +264,7 @@ async def test_the_key_never_appears_in_reprs_errors_or_logs(
 
 
 def test_the_demo_runs_and_exits_zero() -> None:
-    src = Path(__file__).resolve().parents[1] / "src"
-    result = subprocess.run(
-        [sys.executable, "-m", "aioanthropic", "demo"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+    out = run_python("-m", "aioanthropic", "demo")
     assert "--- streamed turn" in out
     assert "assistant: You said: Hello! In one sentence, what is an SDK?\n" in out
     assert "text deltas) stop_reason=end_turn" in out

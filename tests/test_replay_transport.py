@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,25 +26,17 @@ from aioanthropic.types import MessageParam
 from helpers import (
     ALL_STREAM_FIXTURES,
     FIXTURES,
+    REPLY,
     ROOT,
     STREAM_FIXTURE_IDS,
     RecordedWaits,
     run_protocol,
+    run_python,
 )
 
 pytestmark = pytest.mark.anyio
 
 HELLO: list[MessageParam] = [{"role": "user", "content": "Hello"}]
-MESSAGE = {
-    "id": "msg_1",
-    "type": "message",
-    "role": "assistant",
-    "model": "claude-test",
-    "content": [{"type": "text", "text": "hi"}],
-    "stop_reason": "end_turn",
-    "stop_sequence": None,
-    "usage": {"input_tokens": 3, "output_tokens": 1},
-}
 BASIC = (FIXTURES / "official-sdk" / "basic_response.sse").read_bytes()
 # Every way of cutting a body: the SDK must give the same result under each.
 CHUNKINGS: list[Chunking] = ["whole", "event", "byte", 1, 7, 64, [3, 40, 41, 200]]
@@ -184,7 +174,7 @@ async def test_client_transport_shortcut_and_retries() -> None:
         [
             ReplayResponse.error(529, "overloaded_error", "busy", headers={"retry-after": "0"}),
             httpx.ConnectError("refused"),
-            ReplayResponse.json(MESSAGE, headers={"request-id": "req_ok"}),
+            ReplayResponse.json(REPLY, headers={"request-id": "req_ok"}),
         ]
     )
     waits = RecordedWaits()
@@ -291,29 +281,13 @@ try:
 except ImportError as error:
     print(error)
 """
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "pip install 'aioanthropic[server]'" in done.stdout
+    out = run_python("-c", script)
+    assert "pip install 'aioanthropic[server]'" in out
 
 
 def test_the_readme_section_runs_as_a_script() -> None:
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Testing without sockets", 1)[1].split("\n## ", 1)[0]
     (code,) = re.findall(r"```python\n(.+?)\n```", section, flags=re.S)
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["You said: hi", "retried 1 time(s); 2 requests sent"]
+    out = run_python("-c", code)
+    assert out.splitlines() == ["You said: hi", "retried 1 time(s); 2 requests sent"]

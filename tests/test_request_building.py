@@ -13,19 +13,9 @@ from aioanthropic import AsyncClient, MissingCredentialsError, __version__
 from aioanthropic._protocol.request import join_url
 from aioanthropic.testing import ReplayResponse, ReplayTransport
 from aioanthropic.types import Message
+from helpers import REPLY
 
 pytestmark = pytest.mark.anyio
-
-REPLY = {
-    "id": "msg_1",
-    "type": "message",
-    "role": "assistant",
-    "model": "claude-test",
-    "content": [{"type": "text", "text": "hi"}],
-    "stop_reason": "end_turn",
-    "stop_sequence": None,
-    "usage": {"input_tokens": 3, "output_tokens": 1},
-}
 
 
 @pytest.fixture
