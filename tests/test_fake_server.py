@@ -28,6 +28,7 @@ def texts(response: httpx.Response) -> list[str]:
 
 def test_public_names() -> None:
     assert sorted(aioanthropic.testing.__all__) == [
+        "Chunking",
         "FakeServer",
         "Fault",
         "RateLimits",

@@ -20,8 +20,8 @@ from aioanthropic import (
     OverloadedError,
     RateLimitError,
 )
-from aioanthropic.testing import ReplayExhausted, ReplayResponse, ReplayTransport
-from aioanthropic.testing._replay import Chunking, split_body
+from aioanthropic.testing import Chunking, ReplayExhausted, ReplayResponse, ReplayTransport
+from aioanthropic.testing._replay import split_body
 from aioanthropic.types import MessageParam
 from helpers import (
     ALL_STREAM_FIXTURES,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from ._faults import Fault
 from ._ratelimit import RateLimits
-from ._replay import ReplayExhausted, ReplayResponse, ReplayTransport
+from ._replay import Chunking, ReplayExhausted, ReplayResponse, ReplayTransport
 from ._state import RecordedRequest
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ else:
 
 
 __all__ = [
+    "Chunking",
     "FakeServer",
     "Fault",
     "RateLimits",

@@ -97,10 +97,13 @@ def _with_type(headers: Headers | None, content_type: str) -> tuple[tuple[str, s
 
 @dataclass(frozen=True)
 class ReplayResponse:
-    """One recorded response: ``status_code``, ``headers`` (pairs, in order), ``content`` (the
-    body, bytes) and ``chunking`` (how reads of the body are cut; see the module docstring).
+    """One recorded response: ``status_code``, ``headers`` (a mapping or pairs; kept as pairs,
+    in order), ``content`` (the body, bytes) and ``chunking`` (how reads of the body are cut;
+    see the module docstring). ``chunks`` is the body so cut: what successive reads return.
 
-    Build one directly or with ``json``, ``sse`` or ``error``, which also set ``content-type``.
+    Build one directly or with ``json``, ``sse`` or ``error``, which also set ``content-type``
+    unless ``headers`` has one. A chunking that is not one of the forms above, a chunk size
+    below 1 or a split point outside the body raises ``ValueError`` here, not at replay time.
     """
 
     status_code: int = 200
