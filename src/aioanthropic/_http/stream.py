@@ -150,6 +150,11 @@ class MessageStream:
                 raise StopAsyncIteration
         return event  # type: ignore[no-any-return]
 
+    def raw_events(self) -> AsyncIterator[MessageStreamEvent]:
+        """The events as they came over the wire, pings included, and nothing else: what
+        iterating a ``create(stream=True)`` stream yields, also for ``messages.stream()``."""
+        return _RawEvents(self)
+
     @property
     def text_stream(self) -> AsyncIterator[str]:
         """The text of each ``text_delta``, as it arrives."""
@@ -295,6 +300,19 @@ class MessageStream:
         await check_event_stream(response, self._retries_taken)
         self._attach(response)
         return True
+
+
+class _RawEvents:
+    """``stream.raw_events()``: the base class's iteration, whatever the stream's class."""
+
+    def __init__(self, stream: MessageStream) -> None:
+        self._stream = stream
+
+    def __aiter__(self) -> _RawEvents:
+        return self
+
+    async def __anext__(self) -> MessageStreamEvent:
+        return await MessageStream.__anext__(self._stream)
 
 
 class _TextStream:
