@@ -416,7 +416,7 @@ class Session:
         loop = self.namespace.get("__loop__")
         if loop is None:
             loop = self.namespace["__loop__"] = asyncio.new_event_loop()
-        return loop  # type: ignore[no-any-return]
+        return loop
 
     def call(self, expression: str) -> Any:
         with contextlib.redirect_stdout(self.out):
@@ -491,7 +491,7 @@ def test_the_gateway_document_in_order(session: Session, server: FakeServer) -> 
     assert session.lines()[-1] == "Text:  You said: Write a haiku about programming"
 
     session.run(TEMPERATURE)
-    assert [r.json["temperature"] for r in server.requests[-2:]] == [0, 0.8]  # type: ignore[index]
+    assert [r.json["temperature"] for r in server.requests[-2:]] == [0, 0.8]
 
     session.run(PATTERNS, functions=("extract_information", "translate", "summarize"))
     assert session.call('translate("Good morning")') == (
@@ -552,4 +552,4 @@ def test_the_textbook_chapter(session: Session, server: FakeServer) -> None:
         "You said: Give me a concrete example in Python.",
     ]
     assert server.requests[0].headers["x-api-key"] == "from-env"
-    assert len(server.requests[-1].json["messages"]) == 3  # type: ignore[index]
+    assert len(server.requests[-1].json["messages"]) == 3

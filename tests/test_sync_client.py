@@ -26,8 +26,9 @@ from aioanthropic import (
     omit,
 )
 from aioanthropic.testing import FakeServer, Fault
+from aioanthropic.types import MessageParam, ParsedMessageStopEvent
 
-USER = [{"role": "user", "content": "Hello there"}]
+USER: list[MessageParam] = [{"role": "user", "content": "Hello there"}]
 
 
 @pytest.fixture
@@ -69,8 +70,9 @@ def test_messages_create_stream_and_count_tokens(client: Client) -> None:
         assert stream.current_message_snapshot.stop_reason == "end_turn"
     kinds = [event.type for event in events]
     assert kinds.count("text") == kinds.count("content_block_delta") == len(texts)
-    assert kinds[-1] == "message_stop"
-    assert events[-1].message.content[0].text == "You said: Hello there"
+    last = events[-1]
+    assert isinstance(last, ParsedMessageStopEvent)
+    assert last.message.content == message.content
 
     raw = client.messages.create(model="m", max_tokens=50, messages=USER, stream=True)
     with raw:
@@ -134,13 +136,13 @@ def test_with_raw_response(client: Client) -> None:
 
 
 def test_not_given_and_omit_mean_absent(client: Client, server: FakeServer) -> None:
-    client.messages.create(
+    client.messages.create(  # type: ignore[call-overload]
         model="m",
         max_tokens=5,
         messages=USER,
-        temperature=NOT_GIVEN,  # type: ignore[arg-type]
-        system=omit,  # type: ignore[arg-type]
-        timeout=NOT_GIVEN,  # type: ignore[arg-type]
+        temperature=NOT_GIVEN,
+        system=omit,
+        timeout=NOT_GIVEN,
     )
     body = server.requests[-1].json
     assert body is not None
@@ -255,7 +257,7 @@ def test_keyboard_interrupt_cancels_the_call_and_frees_its_connection(
 
 def test_a_call_from_the_loop_thread_raises_instead_of_deadlocking(client: Client) -> None:
     batch = client.messages.batches.create(
-        requests=[{"custom_id": "a", "params": {"model": "m", "max_tokens": 5, "messages": USER}}]  # type: ignore[list-item]
+        requests=[{"custom_id": "a", "params": {"model": "m", "max_tokens": 5, "messages": USER}}]
     )
 
     def progress(counts: Any) -> None:
@@ -271,7 +273,7 @@ def test_works_where_an_event_loop_already_runs(server: FakeServer) -> None:
     async def notebook_cell() -> str:
         with Client(base_url=server.url, api_key="test") as client:
             message = client.messages.create(model="m", max_tokens=50, messages=USER)
-            return message.content[0].text  # type: ignore[union-attr,no-any-return]
+            return message.content[0].text  # type: ignore[union-attr]
 
     assert asyncio.run(notebook_cell()) == "You said: Hello there"
 

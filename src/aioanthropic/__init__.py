@@ -63,6 +63,7 @@ _LAZY: dict[str, str] = {
     "NOT_GIVEN": "._protocol.not_given",
     "NotGiven": "._protocol.not_given",
     "Omit": "._protocol.not_given",
+    "not_given": "._protocol.not_given",
     "omit": "._protocol.not_given",
     "Page": "._protocol.pagination",
     "MessageBatchRequestParam": "._protocol.params",
@@ -156,6 +157,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         NOT_GIVEN as NOT_GIVEN,
         NotGiven as NotGiven,
         Omit as Omit,
+        not_given as not_given,
         omit as omit,
     )
     from ._protocol.pagination import (

@@ -19,6 +19,7 @@ __all__ = [
     "Omit",
     "accepts_not_given",
     "is_given",
+    "not_given",
     "omit",
     "strip_not_given",
 ]
@@ -58,6 +59,7 @@ class Omit:
 
 
 NOT_GIVEN: Final = NotGiven()
+not_given: Final = NOT_GIVEN  # the official SDK's newer spelling of the same sentinel
 omit: Final = Omit()
 
 _SENTINELS = (NotGiven, Omit)
