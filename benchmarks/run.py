@@ -552,6 +552,23 @@ def main() -> int:
         results["concurrency"] = section_concurrency(
             ns, 5 if smoke else 200, ["httpx_sse", "sdk", "official"], limits
         )
+    if want("compat"):
+        import compat
+
+        print("== helper events and the sync client (mock transport)", flush=True)
+        sizes = {"text": 10_000, "tool": 2_000, "mixed": 3_000}
+        if smoke:
+            sizes = {"text": 50, "tool": 40, "mixed": 30}
+        rounds = 2 if smoke else 9
+        calls, deltas = (5, 50) if smoke else (100, 5_000)
+        results["compat"] = {
+            "helper": asyncio.run(
+                compat.helper_workloads(sizes, rounds, interleaved, HAVE_OFFICIAL, BASE)
+            ),
+            "sync": asyncio.run(compat.sync_overhead(rounds, calls, deltas, interleaved, BASE)),
+        }
+        if not smoke and only == {"compat"}:
+            (HERE / "results" / "compat.json").write_text(json.dumps(results["compat"], indent=1))
     results["elapsed_s"] = time.perf_counter() - t0
     print(f"done in {results['elapsed_s']:.0f} s", flush=True)
     out = args.out or (HERE / "results" / ("smoke.json" if smoke else "results.json"))
