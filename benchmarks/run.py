@@ -567,11 +567,10 @@ def main() -> int:
             ),
             "sync": asyncio.run(compat.sync_overhead(rounds, calls, deltas, interleaved, BASE)),
         }
-        if not smoke and only == {"compat"}:
-            (HERE / "results" / "compat.json").write_text(json.dumps(results["compat"], indent=1))
     results["elapsed_s"] = time.perf_counter() - t0
     print(f"done in {results['elapsed_s']:.0f} s", flush=True)
-    out = args.out or (HERE / "results" / ("smoke.json" if smoke else "results.json"))
+    default = "compat.json" if only == {"compat"} else "results.json"  # keep the suite's run
+    out = args.out or (HERE / "results" / ("smoke.json" if smoke else default))
     if not smoke or args.out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, indent=1))

@@ -148,4 +148,4 @@ def test_a_text_snapshot_is_the_text_at_that_event_even_when_read_later() -> Non
         assert texts[i].snapshot == "".join(t.text for t in texts[: i + 1])
     assert texts[-1].snapshot == joined
     with pytest.raises(AttributeError):
-        texts[0].text = "changed"
+        texts[0].text = "changed"  # type: ignore[misc]

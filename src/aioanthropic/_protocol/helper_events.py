@@ -88,14 +88,16 @@ class _Fragments:
 
 
 class _HelperEvent:
-    """Base of the synthesized events: immutable, ``type``-tagged, ``to_dict`` / ``to_json``."""
+    """Base of the synthesized events: ``type``-tagged, ``to_dict`` / ``to_json``.
+
+    Immutable: the public fields are read-only properties over private slots. Plain slotted
+    classes rather than pydantic models, because one is built per delta (the values in them
+    were validated with the raw event already); building one costs a few slot stores.
+    """
 
     __slots__ = ()
     type: str
     _FIELDS: tuple[str, ...] = ()
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
 
     def to_dict(self) -> dict[str, Any]:
         """Every field (``snapshot`` included) as plain Python values."""
@@ -129,16 +131,21 @@ class _HelperEvent:
 class TextEvent(_HelperEvent):
     """After a ``text_delta``: ``text`` is the delta, ``snapshot`` the block's text so far."""
 
-    __slots__ = ("_frags", "_n", "text")
+    __slots__ = ("_frags", "_n", "_text")
     type: Literal["text"] = "text"
     _FIELDS = ("text", "snapshot")
 
     def __init__(self, text: str, frags: _Fragments, n: int) -> None:
-        object.__setattr__(self, "text", text)
-        object.__setattr__(self, "_frags", frags)
-        object.__setattr__(self, "_n", n)
+        self._text = text
+        self._frags = frags
+        self._n = n
 
-    text: str
+    _text: str
+
+    @property
+    def text(self) -> str:
+        return self._text
+
     _frags: _Fragments
     _n: int
 
@@ -150,16 +157,21 @@ class TextEvent(_HelperEvent):
 class ThinkingEvent(_HelperEvent):
     """After a ``thinking_delta``: ``thinking`` is the delta, ``snapshot`` the thinking so far."""
 
-    __slots__ = ("_frags", "_n", "thinking")
+    __slots__ = ("_frags", "_n", "_thinking")
     type: Literal["thinking"] = "thinking"
     _FIELDS = ("thinking", "snapshot")
 
     def __init__(self, thinking: str, frags: _Fragments, n: int) -> None:
-        object.__setattr__(self, "thinking", thinking)
-        object.__setattr__(self, "_frags", frags)
-        object.__setattr__(self, "_n", n)
+        self._thinking = thinking
+        self._frags = frags
+        self._n = n
 
-    thinking: str
+    _thinking: str
+
+    @property
+    def thinking(self) -> str:
+        return self._thinking
+
     _frags: _Fragments
     _n: int
 
@@ -171,30 +183,39 @@ class ThinkingEvent(_HelperEvent):
 class SignatureEvent(_HelperEvent):
     """After a ``signature_delta``: the thinking block's ``signature``."""
 
-    __slots__ = ("signature",)
+    __slots__ = ("_signature",)
     type: Literal["signature"] = "signature"
     _FIELDS = ("signature",)
 
     def __init__(self, signature: str) -> None:
-        object.__setattr__(self, "signature", signature)
+        self._signature = signature
 
-    signature: str
+    _signature: str
+
+    @property
+    def signature(self) -> str:
+        return self._signature
 
 
 class CitationEvent(_HelperEvent):
     """After a ``citations_delta``: ``citation`` is the new one, ``snapshot`` every citation of
     the block so far (a new list on each read)."""
 
-    __slots__ = ("_all", "_n", "citation")
+    __slots__ = ("_all", "_citation", "_n")
     type: Literal["citation"] = "citation"
     _FIELDS = ("citation", "snapshot")
 
     def __init__(self, citation: Citation, all_citations: list[Any], n: int) -> None:
-        object.__setattr__(self, "citation", citation)
-        object.__setattr__(self, "_all", all_citations)
-        object.__setattr__(self, "_n", n)
+        self._citation = citation
+        self._all = all_citations
+        self._n = n
 
-    citation: Citation
+    _citation: Citation
+
+    @property
+    def citation(self) -> Citation:
+        return self._citation
+
     _all: list[Any]
     _n: int
 
@@ -208,16 +229,21 @@ class InputJsonEvent(_HelperEvent):
     parsed from the JSON so far (incomplete values left out, as the official helper's
     ``partial_mode=True`` parse does; ``{}`` before anything parses)."""
 
-    __slots__ = ("_frags", "_n", "partial_json")
+    __slots__ = ("_frags", "_n", "_partial_json")
     type: Literal["input_json"] = "input_json"
     _FIELDS = ("partial_json", "snapshot")
 
     def __init__(self, partial_json: str, frags: _Fragments, n: int) -> None:
-        object.__setattr__(self, "partial_json", partial_json)
-        object.__setattr__(self, "_frags", frags)
-        object.__setattr__(self, "_n", n)
+        self._partial_json = partial_json
+        self._frags = frags
+        self._n = n
 
-    partial_json: str
+    _partial_json: str
+
+    @property
+    def partial_json(self) -> str:
+        return self._partial_json
+
     _frags: _Fragments
     _n: int
 
