@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ._schema import SchemaError
 from ._validation import check_messages_body
 
 OUTCOMES = ("succeeded", "errored", "canceled", "expired")
@@ -98,7 +99,10 @@ class Batch:
             problem = "stream: streaming is not supported in message batches"
         if problem is not None:
             return errored("invalid_request_error", f"params.{problem}")
-        return {"type": "succeeded", "message": answer(params)}
+        try:
+            return {"type": "succeeded", "message": answer(params)}
+        except SchemaError as exc:
+            return errored("invalid_request_error", f"params.schema: {exc}")
 
     def cancel(self, now: float) -> None:
         if self.ended_at is None and self.cancel_at is None:

@@ -2,7 +2,8 @@
 
 Order of business, so tests know which check wins: the common prelude (``_prelude.begin``:
 fault, delay, version header, auth, the fault's status), body validation, the rate-limit
-budget, and finally the reply (streamed when ``"stream": true``).
+budget, and finally the reply (streamed when ``"stream": true``): the next scripted ``Turn`` if
+the test queued one (``_script``), else the deterministic model's.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from typing import Any
 
 import anyio
 
+from aioanthropic._tokens import estimate_tokens
+
 from . import _model, _sse
 from ._app import Exchange
 from ._faults import Fault, default_message, error_envelope
 from ._prelude import begin, refuse_if_limited
+from ._schema import SchemaError
+from ._script import scripted_reply
 from ._validation import check_messages_body
 
 SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
@@ -41,7 +46,17 @@ async def handle_messages(exchange: Exchange) -> None:
     if await refuse_if_limited(exchange):
         return
 
-    reply = _model.reply(body, lambda: state.next_id("toolu"))
+    new_tool_id = lambda: state.next_id("toolu")  # noqa: E731
+    turn = state.take_turn()
+    if turn is not None:
+        tokens = estimate_tokens(body["messages"], body.get("system"), body.get("tools"))
+        reply = scripted_reply(turn, tokens, new_tool_id)
+    else:
+        try:
+            reply = _model.reply(body, new_tool_id)
+        except SchemaError as exc:
+            await exchange.send_error(400, "invalid_request_error", f"schema: {exc}")
+            return
     state.spend(reply.input_tokens, reply.output_tokens)
     message_id = state.next_id("msg")
     chunker = _sse.Chunker(fault.chunking or state.chunking, state.seed)

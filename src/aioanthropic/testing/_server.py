@@ -39,6 +39,7 @@ from ._faults import CHUNKINGS, Fault
 from ._messages import handle_messages
 from ._models_api import handle_get_model, handle_list_models
 from ._ratelimit import RateLimits
+from ._script import Turn
 from ._state import RecordedRequest, ServerState
 
 _START_TIMEOUT = 10.0
@@ -187,6 +188,24 @@ class FakeServer:
     def enqueue(self, *faults: Fault) -> None:
         """The next requests to any endpoint, in arrival order, each take one of these faults."""
         self._state.enqueue(faults)
+
+    def script(self, *turns: Turn) -> None:
+        """Queue scripted replies: each later POST /v1/messages that reaches the model takes one.
+
+        A request reaches the model once it has passed its fault, the header and body checks
+        and the rate-limit budget, so a request failed by a ``Fault`` leaves the script alone
+        and its retry gets the turn. Turns are served in order, streamed or not; when none is
+        left the deterministic model answers again. ``_script`` has the rules.
+        """
+        for turn in turns:
+            if not isinstance(turn, Turn):
+                raise TypeError(f"script() takes Turn values, not {turn!r}")
+        self._state.add_turns(turns)
+
+    @property
+    def turns_left(self) -> int:
+        """Scripted turns not yet served."""
+        return self._state.turns_left()
 
     def add_synthetic_batch(
         self, n_results: int, text_size: int = 100, *, long_text_size: int | None = None

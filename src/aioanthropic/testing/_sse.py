@@ -61,13 +61,20 @@ def _json_fragments(text: str, rng: random.Random) -> list[str]:
     return out
 
 
-def _block_events(index: int, block: dict[str, Any], rng: random.Random) -> list[Event]:
+def _block_events(
+    index: int, block: dict[str, Any], rng: random.Random, json_text: bool = False
+) -> list[Event]:
     kind = block["type"]
     start: dict[str, Any]
     deltas: list[dict[str, Any]]
     if kind == "text":
         start = {"type": "text", "text": ""}
-        deltas = [{"type": "text_delta", "text": t} for t in _text_deltas(block["text"], rng)]
+        if json_text:
+            # Structured output: JSON has few spaces, so word pieces would be long; cut finer.
+            parts = _json_fragments(block["text"], rng)[1:]
+        else:
+            parts = _text_deltas(block["text"], rng)
+        deltas = [{"type": "text_delta", "text": t} for t in parts]
     elif kind == "thinking":
         start = {"type": "thinking", "thinking": "", "signature": ""}
         deltas = [
@@ -111,7 +118,7 @@ def stream_events(reply: Reply, *, message_id: str, model: str, seed: int) -> li
     }
     events: list[Event] = [("message_start", {"type": "message_start", "message": message}), PING]
     for index, block in enumerate(reply.content):
-        events += _block_events(index, block, rng)
+        events += _block_events(index, block, rng, reply.json_text)
     delta = {"stop_reason": reply.stop_reason, "stop_sequence": reply.stop_sequence}
     events.append(
         (
