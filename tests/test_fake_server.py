@@ -97,6 +97,7 @@ async def test_plain_reply(client: httpx.AsyncClient, server: FakeServer) -> Non
             "output_tokens": 4,  # "You ", "said: ", "hello ", "there"
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
             "service_tier": "standard",
         },
     }

@@ -29,6 +29,8 @@ Send = Callable[[Message], Awaitable[None]]
 Handler = Callable[["Exchange"], Awaitable[None]]
 
 TRANSPORT_KEY = "fake.transport"
+API_VERSIONS = ("2023-01-01", "2023-06-01")
+"""The ``anthropic-version`` values the API's versioning docs list; others get a 400."""
 
 
 class _Transport(Protocol):
@@ -119,6 +121,14 @@ class Exchange:
         if "anthropic-version" not in headers:
             await self.send_error(
                 400, "invalid_request_error", "anthropic-version: header is required"
+            )
+            return False
+        version = headers["anthropic-version"]
+        if version not in API_VERSIONS:
+            await self.send_error(
+                400,
+                "invalid_request_error",
+                f'anthropic-version: "{version}" is not a valid version',
             )
             return False
         key = self.state.api_key

@@ -21,6 +21,7 @@ model's reply.
 from __future__ import annotations
 
 import json
+import random
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,8 @@ class Batch:
     results: list[dict[str, Any]] = field(default_factory=list)
     cancel_at: float | None = None
     ended_at: float | None = None
+    # With a seed, ``lines`` sends the results in a seeded random order, not request order.
+    shuffle_seed: int | None = None
 
     def _due(self, i: int) -> float:
         return self.created + self.delay * (i + 1) / len(self.requests)
@@ -120,8 +123,11 @@ class Batch:
         return _counts(len(self.requests) - len(self.results), tally)
 
     def lines(self) -> Iterator[bytes]:
-        for (custom_id, _), result in zip(self.requests, self.results, strict=True):
-            yield jsonl(custom_id, result)
+        order = list(range(len(self.results)))
+        if self.shuffle_seed is not None:
+            random.Random(f"{self.shuffle_seed}:{self.id}").shuffle(order)
+        for i in order:
+            yield jsonl(self.requests[i][0], self.results[i])
 
 
 # The synthetic text: a pangram repeated, cut to size, sent in blocks that keep the pattern.
@@ -209,7 +215,11 @@ class SyntheticBatch:
             "content": [{"type": "text", "text": marker}],
             "stop_reason": "end_turn",
             "stop_sequence": None,
-            "usage": {"input_tokens": 10, "output_tokens": max(1, size // 4)},
+            "usage": {
+                "input_tokens": 10,
+                "output_tokens": max(1, size // 4),
+                "service_tier": "batch",
+            },
         }
         head, tail = jsonl(custom_id, {"type": "succeeded", "message": message}).split(
             json.dumps(marker).encode()[1:-1]
@@ -226,9 +236,12 @@ AnyBatch = Batch | SyntheticBatch
 class BatchStore:
     """Every batch by id, oldest first. The lock guards the dict; the test thread adds to it."""
 
-    def __init__(self, delay: float, forced: Mapping[str, str]) -> None:
+    def __init__(
+        self, delay: float, forced: Mapping[str, str], shuffle_seed: int | None = None
+    ) -> None:
         self.delay = delay
         self.forced = dict(forced)
+        self.shuffle_seed = shuffle_seed
         self._lock = threading.Lock()
         self._batches: dict[str, AnyBatch] = {}
 

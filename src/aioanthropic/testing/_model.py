@@ -70,6 +70,8 @@ class Reply:
     output_tokens: int
     # Structured output: the text is JSON, streamed in small character runs, not word pieces.
     json_text: bool = False
+    # Counts of server tool requests, when the request offered server tools (else absent).
+    server_tool_use: dict[str, int] | None = None
 
 
 def content_text(content: Any) -> str:
@@ -169,6 +171,7 @@ def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
         output_tokens += len(pieces(thought))
 
     input_tokens = estimate_tokens(body["messages"], body.get("system"), body.get("tools"))
+    server = server_tool_usage(body)
     tool = _chosen_tool(body, user_text, results is not None)
     words = _WORD.findall(user_text)
     word = words[-1] if words else "fake"
@@ -184,14 +187,14 @@ def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
             {"type": "tool_use", "id": new_tool_id(), "name": tool["name"], "input": value}
         )
         output_tokens += TOOL_USE_TOKENS
-        return Reply(content, "tool_use", None, input_tokens, output_tokens)
+        return Reply(content, "tool_use", None, input_tokens, output_tokens, False, server)
 
     schema = output_schema(body)
     if schema is not None:
         text, stop_reason, stop_sequence = _cut(json.dumps(sample(schema, word)), body)
         content.append({"type": "text", "text": text})
         output_tokens += len(pieces(text))
-        return Reply(content, stop_reason, stop_sequence, input_tokens, output_tokens, True)
+        return Reply(content, stop_reason, stop_sequence, input_tokens, output_tokens, True, server)
 
     if results is not None:
         text = "The tool returned: " + "\n".join(results)
@@ -206,10 +209,24 @@ def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
     if text:
         content.append({"type": "text", "text": text})
     output_tokens += len(pieces(text))
-    return Reply(content, stop_reason, stop_sequence, input_tokens, output_tokens)
+    return Reply(content, stop_reason, stop_sequence, input_tokens, output_tokens, False, server)
 
 
-def message_json(reply: Reply, *, message_id: str, model: str) -> dict[str, Any]:
+def server_tool_usage(body: dict[str, Any]) -> dict[str, int] | None:
+    """``usage.server_tool_use`` for a request: zero counts when it offers server tools.
+
+    Server tools (web search, web fetch...) are the ``tools`` entries with a ``type`` other
+    than ``"custom"``; the fake model never runs them, so the counts are always 0.
+    """
+    tools = body.get("tools") or []
+    if not any(tool.get("type", "custom") != "custom" for tool in tools):
+        return None
+    return {"web_search_requests": 0, "web_fetch_requests": 0}
+
+
+def message_json(
+    reply: Reply, *, message_id: str, model: str, service_tier: str = "standard"
+) -> dict[str, Any]:
     """The non-streaming Message object."""
     return {
         "id": message_id,
@@ -219,15 +236,39 @@ def message_json(reply: Reply, *, message_id: str, model: str) -> dict[str, Any]
         "content": reply.content,
         "stop_reason": reply.stop_reason,
         "stop_sequence": reply.stop_sequence,
-        "usage": usage_json(reply.input_tokens, reply.output_tokens),
+        "usage": usage_json(reply, reply.output_tokens, service_tier),
     }
 
 
-def usage_json(input_tokens: int, output_tokens: int) -> dict[str, Any]:
-    return {
-        "input_tokens": input_tokens,
+def usage_json(reply: Reply, output_tokens: int, service_tier: str = "standard") -> dict[str, Any]:
+    """The Usage object, as in a Message and in ``message_start``.
+
+    The fake has no prompt cache: the cache counts are 0, in the API's shape (``cache_creation``
+    split by cache lifetime). ``server_tool_use`` appears when the request offered server tools.
+    """
+    usage: dict[str, Any] = {
+        "input_tokens": reply.input_tokens,
         "output_tokens": output_tokens,
         "cache_creation_input_tokens": 0,
         "cache_read_input_tokens": 0,
-        "service_tier": "standard",
+        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+        "service_tier": service_tier,
     }
+    if reply.server_tool_use is not None:
+        usage["server_tool_use"] = dict(reply.server_tool_use)
+    return usage
+
+
+def delta_usage(reply: Reply) -> dict[str, Any]:
+    """The final ``message_delta``'s usage: cumulative totals, input and cache counts included."""
+    usage = usage_json(reply, reply.output_tokens)
+    keep = (
+        "input_tokens",
+        "output_tokens",
+        "cache_creation_input_tokens",
+        "cache_read_input_tokens",
+    )
+    delta = {k: usage[k] for k in keep}
+    if "server_tool_use" in usage:
+        delta["server_tool_use"] = usage["server_tool_use"]
+    return delta

@@ -65,7 +65,12 @@ class Turn:
             raise ValueError("stop_sequence goes with stop_reason='stop_sequence', and only there")
 
 
-def scripted_reply(turn: Turn, input_tokens: int, new_tool_id: Callable[[], str]) -> Reply:
+def scripted_reply(
+    turn: Turn,
+    input_tokens: int,
+    new_tool_id: Callable[[], str],
+    server_tool_use: dict[str, int] | None = None,
+) -> Reply:
     """The ``Reply`` that ``turn`` describes; ``input_tokens`` is the request's estimate."""
     content: list[dict[str, Any]] = []
     output_tokens = 0
@@ -80,4 +85,12 @@ def scripted_reply(turn: Turn, input_tokens: int, new_tool_id: Callable[[], str]
         content.append({**block, "input": call.input})
         output_tokens += TOOL_USE_TOKENS
     stop_reason = turn.stop_reason or ("tool_use" if turn.tool_calls else "end_turn")
-    return Reply(content, stop_reason, turn.stop_sequence, input_tokens, output_tokens)
+    return Reply(
+        content,
+        stop_reason,
+        turn.stop_sequence,
+        input_tokens,
+        output_tokens,
+        False,
+        server_tool_use,
+    )

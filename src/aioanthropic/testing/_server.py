@@ -117,7 +117,17 @@ class FakeServer:
     over it (``_batch_store`` has the schedule); ``batch_outcomes`` forces the outcome of the
     requests with these custom_ids ("succeeded", "errored", "expired" or "canceled");
     ``results_base_url`` replaces ``url`` in a batch's ``results_url``, with ``{port}`` standing
-    for the server's port (``"http://localhost:{port}"`` is a results host unlike ``url``).
+    for the server's port (``"http://localhost:{port}"`` is a results host unlike ``url``);
+    ``shuffle_batch_results=True`` sends a batch's results in a seeded random order rather than
+    request order (the API does not promise an order: match results by ``custom_id``).
+
+    Models: replies name the catalogue id for a known model or alias (``_catalogue``) and echo
+    any other name. By default any model name is accepted, so examples can say
+    ``model="any-model"``; with ``strict=True`` a name outside the catalogue gets the API's 404
+    ``not_found_error`` (messages and count_tokens), as a typo would live.
+
+    What the fake checks and what it does not is listed in the README's testing section; the
+    API's 400 rules it enforces are in ``_rules``.
     """
 
     def __init__(
@@ -132,6 +142,8 @@ class FakeServer:
         batch_processing_delay: float = 0.2,
         batch_outcomes: Mapping[str, str] | None = None,
         results_base_url: str | None = None,
+        strict: bool = False,
+        shuffle_batch_results: bool = False,
     ) -> None:
         if chunking not in CHUNKINGS:
             raise ValueError(f"chunking must be one of {CHUNKINGS}, not {chunking!r}")
@@ -149,7 +161,10 @@ class FakeServer:
             seed=seed,
             rate_limits=rate_limits,
             replay=os.fspath(replay) if replay is not None else None,
-            batches=BatchStore(batch_processing_delay, outcomes),
+            batches=BatchStore(
+                batch_processing_delay, outcomes, seed if shuffle_batch_results else None
+            ),
+            strict=strict,
         )
         self._app = App(self._state)
         for method, path, handler in _ROUTES:

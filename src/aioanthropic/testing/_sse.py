@@ -18,7 +18,7 @@ import random
 import re
 from typing import Any
 
-from ._model import Reply, pieces, usage_json
+from ._model import Reply, delta_usage, pieces, usage_json
 
 Event = tuple[str, dict[str, Any]]
 
@@ -114,7 +114,7 @@ def stream_events(reply: Reply, *, message_id: str, model: str, seed: int) -> li
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
-        "usage": usage_json(reply.input_tokens, 1),
+        "usage": usage_json(reply, 1),
     }
     events: list[Event] = [("message_start", {"type": "message_start", "message": message}), PING]
     for index, block in enumerate(reply.content):
@@ -126,7 +126,7 @@ def stream_events(reply: Reply, *, message_id: str, model: str, seed: int) -> li
             {
                 "type": "message_delta",
                 "delta": delta,
-                "usage": {"output_tokens": reply.output_tokens},
+                "usage": delta_usage(reply),
             },
         )
     )

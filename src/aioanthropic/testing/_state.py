@@ -41,8 +41,10 @@ class ServerState:
         rate_limits: RateLimits | None,
         replay: str | None,
         batches: BatchStore,
+        strict: bool = False,
     ) -> None:
         self.api_key = api_key
+        self.strict = strict
         self.fault = fault
         self.chunking = chunking
         self.seed = seed
