@@ -308,8 +308,42 @@ def test_count_tokens_applies_the_same_rules(
     assert message in got
 
 
+DOC = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"}}
+CITED = {"type": "text", "text": "x", "citations": [{"type": "char_location", "cited_text": "x"}]}
+
+# API version 2026-10-21 rejects these; 2023-06-01 accepts them (versioning docs).
+REJECTED_IN_2026: list[tuple[str, dict[str, Any], str]] = [
+    ("temperature", {**base(), "temperature": 1.0}, "temperature: Extra inputs are not permitted"),
+    ("top-p", {**base(), "top_p": 0.9}, "top_p: Extra inputs are not permitted"),
+    ("top-k", {**base(), "top_k": 5}, "top_k: Extra inputs are not permitted"),
+    (
+        "document-in-assistant",
+        with_messages(user("hi"), assistant([DOC]), user("and?")),
+        "messages.1.content.0: document blocks are not allowed in assistant messages",
+    ),
+    (
+        "citations-in-user-text",
+        with_messages(user([CITED])),
+        "messages.0.content.0: text blocks in user messages cannot carry citations",
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    ("version", "status"), [("2023-06-01", 200), ("2023-01-01", 200), ("2099-01-01", 400)]
+    ("body", "message"), [pytest.param(*row[1:], id=row[0]) for row in REJECTED_IN_2026]
+)
+def test_api_version_2026_10_21(client: httpx.Client, body: dict[str, Any], message: str) -> None:
+    new = client.post("/v1/messages", json=body, headers={"anthropic-version": "2026-10-21"})
+    status, error_type, got = error_of(new)
+    assert (status, error_type) == (400, INVALID)
+    assert message in got
+    old = client.post("/v1/messages", json=body, headers={"anthropic-version": "2023-06-01"})
+    assert old.status_code == 200, old.text
+
+
+@pytest.mark.parametrize(
+    ("version", "status"),
+    [("2023-06-01", 200), ("2023-01-01", 200), ("2026-10-21", 200), ("2099-01-01", 400)],
 )
 def test_anthropic_version(client: httpx.Client, version: str, status: int) -> None:
     response = client.post("/v1/messages", json=base(), headers={"anthropic-version": version})

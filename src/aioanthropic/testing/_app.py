@@ -20,6 +20,7 @@ from urllib.parse import unquote
 import anyio
 
 from ._faults import error_envelope
+from ._rules import VERSIONS
 from ._state import RecordedRequest, ServerState
 
 Scope = dict[str, Any]
@@ -29,8 +30,6 @@ Send = Callable[[Message], Awaitable[None]]
 Handler = Callable[["Exchange"], Awaitable[None]]
 
 TRANSPORT_KEY = "fake.transport"
-API_VERSIONS = ("2023-01-01", "2023-06-01")
-"""The ``anthropic-version`` values the API's versioning docs list; others get a 400."""
 
 
 class _Transport(Protocol):
@@ -124,7 +123,7 @@ class Exchange:
             )
             return False
         version = headers["anthropic-version"]
-        if version not in API_VERSIONS:
+        if version not in VERSIONS:
             await self.send_error(
                 400,
                 "invalid_request_error",

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ._rules import DEFAULT_VERSION
 from ._schema import SchemaError
 from ._validation import check_messages_body
 
@@ -71,6 +72,8 @@ class Batch:
     ended_at: float | None = None
     # With a seed, ``lines`` sends the results in a seeded random order, not request order.
     shuffle_seed: int | None = None
+    # The creating request's anthropic-version: its rules apply to every request's params.
+    version: str = DEFAULT_VERSION
 
     def _due(self, i: int) -> float:
         return self.created + self.delay * (i + 1) / len(self.requests)
@@ -97,7 +100,7 @@ class Batch:
             return errored("api_error", "Internal server error")
         if forced in ("expired", "canceled"):
             return {"type": forced}
-        problem = check_messages_body(params)
+        problem = check_messages_body(params, self.version)
         if problem is None and params.get("stream"):
             problem = "stream: streaming is not supported in message batches"
         if problem is not None:

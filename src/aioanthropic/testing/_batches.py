@@ -122,6 +122,7 @@ async def handle_create_batch(exchange: Exchange) -> None:
         requests=[(r["custom_id"], r["params"]) for r in body["requests"]],
         forced=store.forced,
         shuffle_seed=store.shuffle_seed,
+        version=exchange.request.headers["anthropic-version"],
     )
     store.add(batch)
     await _send_batch(exchange, batch)

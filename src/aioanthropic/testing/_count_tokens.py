@@ -20,7 +20,7 @@ async def handle_count_tokens(exchange: Exchange) -> None:
     body = await read_json_object(exchange)
     if body is None:
         return
-    problem = check_count_tokens_body(body)
+    problem = check_count_tokens_body(body, exchange.request.headers["anthropic-version"])
     if problem is not None:
         await exchange.send_error(400, "invalid_request_error", problem)
         return

@@ -41,7 +41,7 @@ async def handle_messages(exchange: Exchange) -> None:
             "There was an error parsing the body of your request: expected a JSON object",
         )
         return
-    problem = check_messages_body(body)
+    problem = check_messages_body(body, exchange.request.headers["anthropic-version"])
     if problem is not None:
         await exchange.send_error(400, "invalid_request_error", problem)
         return

@@ -18,6 +18,10 @@ has the right type. It returns the first broken rule's message (all are 400
   stricter than the API would fail code that works live.
 * ``max_tokens`` at most the catalogue model's ``max_tokens`` (models docs); unknown models are
   not checked.
+* API version ``2026-10-21`` (versioning docs, migration guide): ``temperature``, ``top_p`` and
+  ``top_k`` are removed (any value is a 400, worded "Extra inputs are not permitted" as the API
+  does); a ``document`` block in an assistant message and a user text block with non-empty
+  ``citations`` are 400s (the docs give no wording for these two; ours says what is wrong).
 """
 
 from __future__ import annotations
@@ -49,16 +53,23 @@ BLOCK_TYPES = frozenset(
 )
 """Input block types, from the official SDK's ``ContentBlockParam`` union."""
 
+VERSIONS = ("2023-01-01", "2023-06-01", "2026-10-21")
+"""The ``anthropic-version`` values the versioning docs list; others get a 400."""
+DEFAULT_VERSION = "2023-06-01"
+_SAMPLING = ("temperature", "top_p", "top_k")
 TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,128}")
 _THINKING_DOCS = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
 _CONSIDERATIONS = "important-considerations-when-using-extended-thinking"
 _EXPECTED_TAGS = ", ".join(f"'{t}'" for t in sorted(BLOCK_TYPES))
 
 
-def check_rules(body: dict[str, Any], *, need_max_tokens: bool) -> str | None:
+def check_rules(
+    body: dict[str, Any], *, need_max_tokens: bool, version: str = DEFAULT_VERSION
+) -> str | None:
     """The first rule ``body`` breaks, worded as the API's 400 message; ``None`` if none."""
     return (
-        _check_content(body["messages"])
+        (_check_version_2026(body) if version >= "2026-10-21" else None)
+        or _check_content(body["messages"])
         or _check_tool_pairs(body["messages"])
         or _check_prefill(body["messages"])
         or _check_sampling(body)
@@ -66,6 +77,25 @@ def check_rules(body: dict[str, Any], *, need_max_tokens: bool) -> str | None:
         or _check_tool_names(body.get("tools") or [])
         or (_check_model_limit(body) if need_max_tokens else None)
     )
+
+
+def _check_version_2026(body: dict[str, Any]) -> str | None:
+    for name in _SAMPLING:
+        if name in body:
+            return f"{name}: Extra inputs are not permitted"
+    for i, message in enumerate(body["messages"]):
+        for j, block in enumerate(_blocks(message["content"])):
+            if message["role"] == "assistant" and block["type"] == "document":
+                return (
+                    f"messages.{i}.content.{j}: document blocks are not allowed in assistant "
+                    "messages in API version 2026-10-21"
+                )
+            if message["role"] == "user" and block["type"] == "text" and block.get("citations"):
+                return (
+                    f"messages.{i}.content.{j}: text blocks in user messages cannot carry "
+                    "citations in API version 2026-10-21"
+                )
+    return None
 
 
 def _blocks(content: Any) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._rules import check_rules
+from ._rules import DEFAULT_VERSION, check_rules
 
 _TOOL_CHOICES = ("auto", "any", "tool", "none")
 _THINKING_TYPES = ("enabled", "disabled", "adaptive", "between_tools")
@@ -145,17 +145,20 @@ def _check_output_format(body: dict[str, Any]) -> str | None:
     return None
 
 
-def check_messages_body(body: Any) -> str | None:
-    """The first problem with a /v1/messages body, or ``None`` when the model can answer it."""
-    return _check_body(body, need_max_tokens=True)
+def check_messages_body(body: Any, version: str = DEFAULT_VERSION) -> str | None:
+    """The first problem with a /v1/messages body, or ``None`` when the model can answer it.
+
+    ``version`` is the request's ``anthropic-version``: some rules depend on it (``_rules``).
+    """
+    return _check_body(body, need_max_tokens=True, version=version)
 
 
-def check_count_tokens_body(body: Any) -> str | None:
+def check_count_tokens_body(body: Any, version: str = DEFAULT_VERSION) -> str | None:
     """The same checks for /v1/messages/count_tokens, whose body has no ``max_tokens``."""
-    return _check_body(body, need_max_tokens=False)
+    return _check_body(body, need_max_tokens=False, version=version)
 
 
-def _check_body(body: Any, *, need_max_tokens: bool) -> str | None:
+def _check_body(body: Any, *, need_max_tokens: bool, version: str) -> str | None:
     if not isinstance(body, dict):
         return "Input should be a valid dictionary"
     if "model" not in body:
@@ -180,4 +183,6 @@ def _check_body(body: Any, *, need_max_tokens: bool) -> str | None:
         problem = _check_message(message, f"messages.{i}")
         if problem:
             return problem
-    return _check_optional(body) or check_rules(body, need_max_tokens=need_max_tokens)
+    return _check_optional(body) or check_rules(
+        body, need_max_tokens=need_max_tokens, version=version
+    )
