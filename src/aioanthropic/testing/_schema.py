@@ -9,8 +9,8 @@ test sees every field. How each keyword is honoured:
   another branch, an array stays empty when ``minItems`` allows. A schema with no finite instance
   raises ``SchemaError``.
 * ``const``, then ``enum`` (its first member), then ``default`` win over everything else.
-* ``anyOf`` / ``oneOf``: the first branch that can be filled; ``allOf``: the branches' objects
-  merged.
+* ``anyOf`` / ``oneOf``: the first branch that can be filled; ``allOf`` (and constraints
+  written beside a ``$ref``): the object parts merged, their properties and ``required`` joined.
 * ``type`` (a list takes its first non-null member), ``properties`` + ``required``,
   ``items`` / ``prefixItems`` with ``minItems`` / ``maxItems``, ``minimum`` / ``maximum`` and
   their exclusive forms, ``minLength`` / ``maxLength``, and the string ``format``s that the
@@ -41,8 +41,18 @@ _FORMATS = {
 }
 
 
+# Keywords that describe rather than constrain: ignored when merging constraints.
+_ANNOTATIONS = frozenset(
+    {"$defs", "definitions", "$schema", "$id", "title", "description", "examples", "$comment"}
+)
+
+
 class SchemaError(ValueError):
     """The schema has no value the fake model can produce (a required cycle, a bad ``$ref``)."""
+
+
+_Props = dict[str, list[tuple[Any, tuple[str, ...]]]]
+"""Property name -> the schemas it must fit, each with the refs expanded above it."""
 
 
 class _Cycle(Exception):
@@ -80,15 +90,13 @@ class _Walker:
         if schema is True or not isinstance(schema, dict):
             return self._word
         if "$ref" in schema:
-            ref = schema["$ref"]
-            if ref in refs:
-                raise _Cycle
-            # Siblings of $ref (a description, a default) apply alongside the target.
-            siblings = {k: v for k, v in schema.items() if k != "$ref"}
-            target = self._resolve(ref)
-            if "default" in siblings:
-                return siblings["default"]
-            return self.value(target, (*refs, ref))
+            if "default" in schema:
+                return schema["default"]
+            siblings = {k: v for k, v in schema.items() if k != "$ref" and k not in _ANNOTATIONS}
+            if siblings:  # constraints beside a $ref apply too: both must hold
+                return self._all_of({"allOf": [{"$ref": schema["$ref"]}, siblings]}, refs)
+            target, refs = self._deref(schema, refs)
+            return self.value(target, refs)
         if "const" in schema:
             return schema["const"]
         if schema.get("enum"):
@@ -103,7 +111,7 @@ class _Walker:
         kind = schema.get("type")
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), "null")
-        if kind == "object" or (kind is None and "properties" in schema):
+        if kind == "object" or (kind is None and ("properties" in schema or "required" in schema)):
             return self._object(schema, refs)
         if kind == "array" or (kind is None and ("items" in schema or "prefixItems" in schema)):
             return self._array(schema, refs)
@@ -115,6 +123,16 @@ class _Walker:
             return None
         return self._string(schema)
 
+    def _deref(self, schema: dict[str, Any], refs: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
+        """Follow a chain of ``$ref``s; the refs followed join ``refs`` (for cycle checks)."""
+        while isinstance(schema, dict) and "$ref" in schema:
+            ref = schema["$ref"]
+            if ref in refs:
+                raise _Cycle
+            refs = (*refs, ref)
+            schema = self._resolve(ref)
+        return schema, refs
+
     def _first_branch(self, branches: list[Any], refs: tuple[str, ...]) -> Any:
         for branch in branches:
             try:
@@ -124,24 +142,44 @@ class _Walker:
         raise _Cycle
 
     def _all_of(self, schema: dict[str, Any], refs: tuple[str, ...]) -> Any:
-        merged: dict[str, Any] = {}
-        rest = {k: v for k, v in schema.items() if k != "allOf"}
-        for part in [*schema["allOf"], rest] if rest else schema["allOf"]:
-            value = self.value(part, refs)
-            if not isinstance(value, dict):
-                return value  # allOf over non-objects: the first constraint's value
-            merged.update(value)
-        return merged
+        """Every part must hold: object parts are merged (properties, required), else the
+        first part decides (``allOf`` over scalars is rare and not merged)."""
+        rest = {k: v for k, v in schema.items() if k != "allOf" and k not in _ANNOTATIONS}
+        pending = [(part, refs) for part in [*schema["allOf"], rest]]
+        props: _Props = {}
+        required: list[str] = []
+        while pending:
+            part, part_refs = pending.pop(0)
+            if isinstance(part, dict):
+                part, part_refs = self._deref(part, part_refs)
+            if not isinstance(part, dict) or not part:
+                continue
+            if part.get("allOf"):
+                inner = {k: v for k, v in part.items() if k != "allOf" and k not in _ANNOTATIONS}
+                pending[:0] = [(p, part_refs) for p in [*part["allOf"], inner]]
+                continue
+            if not (part.get("type") == "object" or "properties" in part or "required" in part):
+                return self.value(part, part_refs)
+            for name, sub in (part.get("properties") or {}).items():
+                props.setdefault(name, []).append((sub, part_refs))
+            required += [r for r in part.get("required") or [] if r not in required]
+        return self._fill(props, required)
 
     def _object(self, schema: dict[str, Any], refs: tuple[str, ...]) -> dict[str, Any]:
-        props = dict(schema.get("properties") or {})
-        required = list(schema.get("required") or [])
-        for name in required:
-            props.setdefault(name, {})  # required but undescribed: anything goes
+        props = {name: [(sub, refs)] for name, sub in (schema.get("properties") or {}).items()}
+        return self._fill(props, list(schema.get("required") or []))
+
+    def _fill(self, props: _Props, required: list[str]) -> dict[str, Any]:
+        """An object with every property; one declared by several allOf parts must fit all."""
         out = {}
-        for name, sub in props.items():
+        for name in [*props, *(r for r in required if r not in props)]:
+            schemas = props.get(name, [({}, ())])  # required but undescribed: anything goes
             try:
-                out[name] = self.value(sub, refs)
+                if len(schemas) == 1:
+                    out[name] = self.value(*schemas[0])
+                else:
+                    deepest = max((r for _, r in schemas), key=len)
+                    out[name] = self._all_of({"allOf": [sub for sub, _ in schemas]}, deepest)
             except _Cycle:
                 if name in required:
                     raise
