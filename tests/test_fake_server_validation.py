@@ -49,6 +49,7 @@ def thinking(budget: int = 1024) -> dict[str, Any]:
 
 
 INVALID = "invalid_request_error"
+SCHEMA_FORMAT = {"type": "json_schema", "schema": {"type": "object", "properties": {}}}
 NON_EMPTY = "all messages must have non-empty content except for the optional final assistant"
 PAIRED = "Each `tool_use` block must have a corresponding `tool_result` block in the next message"
 ANSWERS = "Each `tool_result` block must have a corresponding `tool_use` block in the previous"
@@ -196,6 +197,34 @@ REJECTED: list[tuple[str, dict[str, Any], int, str, str]] = [
         "messages: final assistant content cannot end with trailing whitespace",
     ),
     (
+        "structured-output-unsupported-by-the-model",
+        {**base(), "model": "claude-fake-sonnet-2", "output_config": {"format": SCHEMA_FORMAT}},
+        400,
+        INVALID,
+        "output_config.format: structured outputs are not supported by claude-fake-sonnet-2-",
+    ),
+    (
+        "thinking-unsupported-by-the-model",
+        {**thinking(), "model": "claude-fake-nano-5"},
+        400,
+        INVALID,
+        "thinking.type: 'enabled' is not supported by claude-fake-nano-5-20250301",
+    ),
+    (
+        "adaptive-thinking-unsupported-by-the-model",
+        {**base(), "model": "claude-fake-opus-3", "thinking": {"type": "adaptive"}},
+        400,
+        INVALID,
+        "thinking.type: 'adaptive' is not supported by claude-fake-opus-3-",
+    ),
+    (
+        "retired-model",
+        {**base(), "model": "claude-fake-opus-1"},
+        404,
+        "not_found_error",
+        "model: claude-fake-opus-1",
+    ),
+    (
         "output-format-not-json-schema",
         {**base(), "output_config": {"format": {"type": "xml"}}},
         400,
@@ -248,6 +277,12 @@ ACCEPTED: list[tuple[str, dict[str, Any]]] = [
         {**base(), "tools": [{"type": "web_search_20250305", "name": "web_search"}]},
     ),
     ("prefill-without-whitespace", with_messages(user("hi"), assistant("The answer is"))),
+    (
+        "structured-output-on-a-supporting-model",
+        {**base(), "model": "claude-fake-sonnet-3", "output_config": {"format": SCHEMA_FORMAT}},
+    ),
+    ("thinking-on-a-supporting-model", {**thinking(), "model": "claude-fake-mini-3"}),
+    ("deprecated-model-still-answers", {**base(), "model": "claude-fake-opus-2"}),
 ]
 
 
@@ -292,19 +327,20 @@ def test_accepted(client: httpx.Client, body: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "status", "error_type", "message"),
     [
-        pytest.param(row[1], row[4], id=row[0])
+        pytest.param(*row[1:], id=row[0])
         for row in REJECTED
+        # Rules about max_tokens, and the model's answer itself, do not apply to a count.
         if not row[0].startswith(("budget-not-below", "max-tokens-over", "recursive"))
     ],
 )
 def test_count_tokens_applies_the_same_rules(
-    client: httpx.Client, body: dict[str, Any], message: str
+    client: httpx.Client, body: dict[str, Any], status: int, error_type: str, message: str
 ) -> None:
     body = {k: v for k, v in body.items() if k != "max_tokens"}
-    status, error_type, got = error_of(client.post("/v1/messages/count_tokens", json=body))
-    assert (status, error_type) == (400, INVALID)
+    got_status, got_type, got = error_of(client.post("/v1/messages/count_tokens", json=body))
+    assert (got_status, got_type) == (status, error_type)
     assert message in got
 
 

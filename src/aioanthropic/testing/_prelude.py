@@ -59,8 +59,12 @@ async def refuse_if_limited(exchange: Exchange) -> bool:
 
 
 async def refuse_unknown_model(exchange: Exchange, model: str) -> bool:
-    """With ``FakeServer(strict=True)``, answer the API's 404 for a model not in the catalogue."""
-    if not exchange.state.strict or find_model(model) is not None:
+    """Answer the API's 404 for a retired catalogue model, and with ``FakeServer(strict=True)``
+    for a model outside the catalogue; return whether it did."""
+    found = find_model(model)
+    if found is None and not exchange.state.strict:
+        return False
+    if found is not None and found["lifecycle"] != "retired":
         return False
     await exchange.send_error(404, "not_found_error", f"model: {model}")
     return True

@@ -16,8 +16,10 @@ has the right type. It returns the first broken rule's message (all are 400
 * tools: custom tool names match ``^[a-zA-Z0-9_-]{1,128}$`` and are unique. The tool-use docs
   still print ``{1,64}``; the API has answered with the 128 pattern since mid-2025, and a fake
   stricter than the API would fail code that works live.
-* ``max_tokens`` at most the catalogue model's ``max_tokens`` (models docs); unknown models are
-  not checked.
+* catalogue models only (models docs): ``max_tokens`` at most the model's ``max_tokens``;
+  structured output and each ``thinking.type`` only where its ``capabilities`` say supported
+  (the docs give no wording for these two; ours names the field and the model). Unknown models
+  are not checked.
 * API version ``2026-10-21`` (versioning docs, migration guide): ``temperature``, ``top_p`` and
   ``top_k`` are removed (any value is a 400, worded "Extra inputs are not permitted" as the API
   does); a ``document`` block in an assistant message and a user text block with non-empty
@@ -30,6 +32,7 @@ import re
 from typing import Any
 
 from ._catalogue import find_model
+from ._model import output_schema
 
 BLOCK_TYPES = frozenset(
     {
@@ -75,7 +78,7 @@ def check_rules(
         or _check_sampling(body)
         or _check_thinking(body, need_max_tokens=need_max_tokens)
         or _check_tool_names(body.get("tools") or [])
-        or (_check_model_limit(body) if need_max_tokens else None)
+        or _check_model(body, need_max_tokens=need_max_tokens)
     )
 
 
@@ -223,11 +226,22 @@ def _check_tool_names(tools: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def _check_model_limit(body: dict[str, Any]) -> str | None:
+def _check_model(body: dict[str, Any], *, need_max_tokens: bool) -> str | None:
+    """What the catalogue says about the model: its ``max_tokens`` and its capabilities."""
     model = find_model(body["model"])
-    if model is None or body["max_tokens"] <= model["max_tokens"]:
+    if model is None:
         return None
-    return (
-        f"max_tokens: {body['max_tokens']} > {model['max_tokens']}, which is the maximum allowed "
-        f"number of output tokens for {model['id']}"
-    )
+    if need_max_tokens and body["max_tokens"] > model["max_tokens"]:
+        return (
+            f"max_tokens: {body['max_tokens']} > {model['max_tokens']}, which is the maximum "
+            f"allowed number of output tokens for {model['id']}"
+        )
+    capabilities = model["capabilities"]
+    if output_schema(body) is not None and not capabilities["structured_outputs"]["supported"]:
+        return f"output_config.format: structured outputs are not supported by {model['id']}"
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict):
+        kind = thinking["type"]
+        if not capabilities["thinking"]["types"][kind]["supported"]:
+            return f"thinking.type: '{kind}' is not supported by {model['id']}"
+    return None

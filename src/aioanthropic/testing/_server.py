@@ -124,7 +124,9 @@ class FakeServer:
     Models: replies name the catalogue id for a known model or alias (``_catalogue``) and echo
     any other name. By default any model name is accepted, so examples can say
     ``model="any-model"``; with ``strict=True`` a name outside the catalogue gets the API's 404
-    ``not_found_error`` (messages and count_tokens), as a typo would live.
+    ``not_found_error`` (messages and count_tokens), as a typo would live. A retired catalogue
+    model always gets that 404; a catalogue model's ``capabilities`` decide whether it accepts
+    structured output and each ``thinking.type`` (400 otherwise).
 
     What the fake checks and what it does not is listed in the README's testing section; the
     API's 400 rules it enforces are in ``_rules``.
