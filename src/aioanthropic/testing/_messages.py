@@ -14,8 +14,6 @@ from typing import Any
 
 import anyio
 
-from aioanthropic._tokens import estimate_tokens
-
 from . import _model, _sse
 from ._app import Exchange
 from ._catalogue import model_id
@@ -51,8 +49,9 @@ async def handle_messages(exchange: Exchange) -> None:
     new_tool_id = lambda: state.next_id("toolu")  # noqa: E731
     turn = state.take_turn()
     if turn is not None:
-        tokens = estimate_tokens(body["messages"], body.get("system"), body.get("tools"))
-        reply = scripted_reply(turn, tokens, new_tool_id, _model.server_tool_usage(body))
+        reply = scripted_reply(
+            turn, _model.input_tokens(body), new_tool_id, _model.server_tool_usage(body)
+        )
     else:
         try:
             reply = _model.reply(body, new_tool_id)

@@ -170,7 +170,7 @@ def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
         content.append(thinking_block(thought))
         output_tokens += len(pieces(thought))
 
-    input_tokens = estimate_tokens(body["messages"], body.get("system"), body.get("tools"))
+    tokens = input_tokens(body)
     server = server_tool_usage(body)
     tool = _chosen_tool(body, user_text, results is not None)
     words = _WORD.findall(user_text)
@@ -187,14 +187,14 @@ def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
             {"type": "tool_use", "id": new_tool_id(), "name": tool["name"], "input": value}
         )
         output_tokens += TOOL_USE_TOKENS
-        return Reply(content, "tool_use", None, input_tokens, output_tokens, False, server)
+        return Reply(content, "tool_use", None, tokens, output_tokens, False, server)
 
     schema = output_schema(body)
     if schema is not None:
         text, stop_reason, stop_sequence = _cut(json.dumps(sample(schema, word)), body)
         content.append({"type": "text", "text": text})
         output_tokens += len(pieces(text))
-        return Reply(content, stop_reason, stop_sequence, input_tokens, output_tokens, True, server)
+        return Reply(content, stop_reason, stop_sequence, tokens, output_tokens, True, server)
 
     if results is not None:
         text = "The tool returned: " + "\n".join(results)
@@ -209,7 +209,12 @@ def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
     if text:
         content.append({"type": "text", "text": text})
     output_tokens += len(pieces(text))
-    return Reply(content, stop_reason, stop_sequence, input_tokens, output_tokens, False, server)
+    return Reply(content, stop_reason, stop_sequence, tokens, output_tokens, False, server)
+
+
+def input_tokens(body: dict[str, Any]) -> int:
+    """``usage.input_tokens`` for a request: the client's offline estimate, as count_tokens."""
+    return estimate_tokens(body["messages"], body.get("system"), body.get("tools"))
 
 
 def server_tool_usage(body: dict[str, Any]) -> dict[str, int] | None:
