@@ -1,7 +1,13 @@
 """aioanthropic: an async-first client for the Anthropic Messages API and compatible gateways.
 
 Everything public is importable from here (and the models also from ``aioanthropic.types``);
-modules whose names start with an underscore are private.
+modules whose names start with an underscore are private. The package is laid out in floors,
+each importing only from the ones below it (``tests/test_architecture.py`` checks this):
+
+    _protocol/    sans-IO: events, SSE, MessageStreamProtocol, accumulator, retry policy, models
+    _http/        the I/O shell over httpx and anyio: requester, sender, streams, pagination
+    _resources/   messages, batches, models: each method describes its call once
+    _client.py    AsyncClient: configuration, the connection pool and the resources
 """
 
 import typing as _typing
@@ -9,19 +15,97 @@ from importlib import import_module as _import_module
 
 from ._version import __version__
 
+# Nothing heavy at import (house style 14): each public name is imported from its module on
+# first access (PEP 562). Building the pydantic models is most of the cost; measured in
+# benchmarks/README.md ("Import time"). This table is the one list of public names: __all__
+# is derived from it, and tests/test_repo.py checks the TYPE_CHECKING block below against it.
+_LAZY: dict[str, str] = {
+    "types": ".types",
+    "AsyncClient": "._client",
+    "DEFAULT_LIMITS": "._client",
+    "DEFAULT_MAX_RETRIES": "._client",
+    "DEFAULT_TIMEOUT": "._client",
+    "BatchResults": "._http.batch_results",
+    "AsyncPaginator": "._http.paginator",
+    "RawResponse": "._http.response",
+    "MessageStream": "._http.stream",
+    "MessageAccumulator": "._protocol.accumulator",
+    "DeletedMessageBatch": "._protocol.batch_responses",
+    "MessageBatch": "._protocol.batch_responses",
+    "MessageBatchIndividualResponse": "._protocol.batch_responses",
+    "MessageBatchRequestCounts": "._protocol.batch_responses",
+    "APIConnectionError": "._protocol.exceptions",
+    "APIError": "._protocol.exceptions",
+    "APIResponseValidationError": "._protocol.exceptions",
+    "APIStatusError": "._protocol.exceptions",
+    "APITimeoutError": "._protocol.exceptions",
+    "AnthropicError": "._protocol.exceptions",
+    "AuthenticationError": "._protocol.exceptions",
+    "BadRequestError": "._protocol.exceptions",
+    "BatchResultsUnavailableError": "._protocol.exceptions",
+    "BatchWaitTimeoutError": "._protocol.exceptions",
+    "ConflictError": "._protocol.exceptions",
+    "EventTooLargeError": "._protocol.exceptions",
+    "IncompleteStreamError": "._protocol.exceptions",
+    "InternalServerError": "._protocol.exceptions",
+    "MissingCredentialsError": "._protocol.exceptions",
+    "NotFoundError": "._protocol.exceptions",
+    "OverloadedError": "._protocol.exceptions",
+    "PermissionDeniedError": "._protocol.exceptions",
+    "RateLimitError": "._protocol.exceptions",
+    "RequestTooLargeError": "._protocol.exceptions",
+    "ServiceUnavailableError": "._protocol.exceptions",
+    "StreamProtocolError": "._protocol.exceptions",
+    "UnprocessableEntityError": "._protocol.exceptions",
+    "Page": "._protocol.pagination",
+    "MessageBatchRequestParam": "._protocol.params",
+    "MessageBodyParams": "._protocol.params",
+    "MessageCountTokensParams": "._protocol.params",
+    "MessageCreateParams": "._protocol.params",
+    "RequestOptions": "._protocol.params",
+    "RateLimitInfo": "._protocol.ratelimit",
+    "RateLimitWindow": "._protocol.ratelimit",
+    "parse_rate_limit": "._protocol.ratelimit",
+    "Message": "._protocol.responses",
+    "MessageTokensCount": "._protocol.responses",
+    "ModelInfo": "._protocol.responses",
+    "END": "._protocol.stream",
+    "MessageStreamProtocol": "._protocol.stream",
+    "NEED_DATA": "._protocol.stream",
+    "estimate_tokens": "._protocol.tokens",
+    "MessageStreamManager": "._resources.messages",
+}
+
 if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from . import types
-    from ._accumulator import MessageAccumulator
-    from ._batch_models import (
+    from ._client import (
+        DEFAULT_LIMITS,
+        DEFAULT_MAX_RETRIES,
+        DEFAULT_TIMEOUT,
+        AsyncClient,
+    )
+    from ._http.batch_results import (
+        BatchResults,
+    )
+    from ._http.paginator import (
+        AsyncPaginator,
+    )
+    from ._http.response import (
+        RawResponse,
+    )
+    from ._http.stream import (
+        MessageStream,
+    )
+    from ._protocol.accumulator import (
+        MessageAccumulator,
+    )
+    from ._protocol.batch_responses import (
         DeletedMessageBatch,
         MessageBatch,
         MessageBatchIndividualResponse,
         MessageBatchRequestCounts,
     )
-    from ._batch_results import BatchResults
-    from ._batches import MessageBatchRequestParam
-    from ._client import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient
-    from ._exceptions import (
+    from ._protocol.exceptions import (
         AnthropicError,
         APIConnectionError,
         APIError,
@@ -33,6 +117,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         BatchResultsUnavailableError,
         BatchWaitTimeoutError,
         ConflictError,
+        EventTooLargeError,
         IncompleteStreamError,
         InternalServerError,
         MissingCredentialsError,
@@ -45,75 +130,37 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         StreamProtocolError,
         UnprocessableEntityError,
     )
-    from ._messages import (
+    from ._protocol.pagination import (
+        Page,
+    )
+    from ._protocol.params import (
+        MessageBatchRequestParam,
         MessageBodyParams,
         MessageCountTokensParams,
         MessageCreateParams,
+        RequestOptions,
+    )
+    from ._protocol.ratelimit import (
+        RateLimitInfo,
+        RateLimitWindow,
+        parse_rate_limit,
+    )
+    from ._protocol.responses import (
+        Message,
+        MessageTokensCount,
+        ModelInfo,
+    )
+    from ._protocol.stream import (
+        END,
+        NEED_DATA,
+        MessageStreamProtocol,
+    )
+    from ._protocol.tokens import (
+        estimate_tokens,
+    )
+    from ._resources.messages import (
         MessageStreamManager,
     )
-    from ._models import Message, MessageTokensCount, ModelInfo
-    from ._pagination import AsyncPaginator, Page
-    from ._ratelimit import RateLimitInfo, RateLimitWindow, parse_rate_limit
-    from ._request import RequestOptions
-    from ._response import RawResponse
-    from ._streaming import MessageStream
-    from ._tokens import estimate_tokens
-
-# Nothing heavy at import (house style 11): each public name is imported from its module on
-# first access (PEP 562). Building the pydantic models is most of the cost; measured in
-# benchmarks/README.md ("Import time").
-_LAZY: dict[str, str] = {
-    "types": ".types",
-    "MessageAccumulator": "._accumulator",
-    "DeletedMessageBatch": "._batch_models",
-    "MessageBatch": "._batch_models",
-    "MessageBatchIndividualResponse": "._batch_models",
-    "MessageBatchRequestCounts": "._batch_models",
-    "BatchResults": "._batch_results",
-    "MessageBatchRequestParam": "._batches",
-    "DEFAULT_LIMITS": "._client",
-    "DEFAULT_MAX_RETRIES": "._client",
-    "DEFAULT_TIMEOUT": "._client",
-    "AsyncClient": "._client",
-    "AnthropicError": "._exceptions",
-    "APIConnectionError": "._exceptions",
-    "APIError": "._exceptions",
-    "APIResponseValidationError": "._exceptions",
-    "APIStatusError": "._exceptions",
-    "APITimeoutError": "._exceptions",
-    "AuthenticationError": "._exceptions",
-    "BadRequestError": "._exceptions",
-    "BatchResultsUnavailableError": "._exceptions",
-    "BatchWaitTimeoutError": "._exceptions",
-    "ConflictError": "._exceptions",
-    "IncompleteStreamError": "._exceptions",
-    "InternalServerError": "._exceptions",
-    "MissingCredentialsError": "._exceptions",
-    "NotFoundError": "._exceptions",
-    "OverloadedError": "._exceptions",
-    "PermissionDeniedError": "._exceptions",
-    "RateLimitError": "._exceptions",
-    "RequestTooLargeError": "._exceptions",
-    "ServiceUnavailableError": "._exceptions",
-    "StreamProtocolError": "._exceptions",
-    "UnprocessableEntityError": "._exceptions",
-    "MessageBodyParams": "._messages",
-    "MessageCountTokensParams": "._messages",
-    "MessageCreateParams": "._messages",
-    "MessageStreamManager": "._messages",
-    "Message": "._models",
-    "MessageTokensCount": "._models",
-    "ModelInfo": "._models",
-    "AsyncPaginator": "._pagination",
-    "Page": "._pagination",
-    "RateLimitInfo": "._ratelimit",
-    "RateLimitWindow": "._ratelimit",
-    "parse_rate_limit": "._ratelimit",
-    "RequestOptions": "._request",
-    "RawResponse": "._response",
-    "MessageStream": "._streaming",
-    "estimate_tokens": "._tokens",
-}
 
 
 if not _typing.TYPE_CHECKING:  # hidden from type checkers, so a misspelt name stays an error
@@ -124,6 +171,9 @@ if not _typing.TYPE_CHECKING:  # hidden from type checkers, so a misspelt name s
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         imported = _import_module(module, __name__)
         value = imported if module == "." + name else getattr(imported, name)
+        if isinstance(value, type) and value.__module__.startswith(__name__ + "._"):
+            # Public classes report the public module, as httpx's do (repr, docs, pickle).
+            value.__module__ = __name__
         globals()[name] = value  # later accesses are plain attribute reads
         return value
 
@@ -132,57 +182,4 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-__all__ = [
-    "__version__",
-    "types",
-    "AsyncClient",
-    "AsyncPaginator",
-    "BatchResults",
-    "DEFAULT_LIMITS",
-    "DEFAULT_MAX_RETRIES",
-    "DEFAULT_TIMEOUT",
-    "DeletedMessageBatch",
-    "Message",
-    "MessageAccumulator",
-    "MessageBatch",
-    "MessageBatchIndividualResponse",
-    "MessageBatchRequestCounts",
-    "MessageBatchRequestParam",
-    "MessageBodyParams",
-    "MessageCountTokensParams",
-    "MessageCreateParams",
-    "MessageStream",
-    "MessageStreamManager",
-    "MessageTokensCount",
-    "ModelInfo",
-    "Page",
-    "RateLimitInfo",
-    "RateLimitWindow",
-    "RawResponse",
-    "RequestOptions",
-    "estimate_tokens",
-    "parse_rate_limit",
-    # errors
-    "AnthropicError",
-    "APIConnectionError",
-    "APIError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "BatchResultsUnavailableError",
-    "BatchWaitTimeoutError",
-    "ConflictError",
-    "IncompleteStreamError",
-    "InternalServerError",
-    "MissingCredentialsError",
-    "NotFoundError",
-    "OverloadedError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "RequestTooLargeError",
-    "ServiceUnavailableError",
-    "StreamProtocolError",
-    "UnprocessableEntityError",
-]
+__all__ = ["__version__", *_LAZY]

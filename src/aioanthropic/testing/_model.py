@@ -30,7 +30,7 @@ fixed. ``u`` is the text of the last user message (a string, or its text blocks 
   Streamed, it arrives in text deltas of 1 to 8 characters.
 * ``thinking={"type": "enabled", ...}`` puts a thinking block first: ``"Thinking about: " + u``
   with signature ``base64(sha256(thinking))``.
-* Usage: ``input_tokens`` is ``aioanthropic._tokens.estimate_tokens`` of the request, the figure
+* Usage: ``input_tokens`` is ``aioanthropic.estimate_tokens`` of the request, the figure
   count_tokens answers too, so the two endpoints agree.
   ``output_tokens`` = pieces of the emitted text + pieces of the thinking + 10 for a tool use.
 """
@@ -45,7 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aioanthropic._tokens import estimate_tokens
+from aioanthropic._protocol.tokens import estimate_tokens
 
 from ._schema import sample
 
