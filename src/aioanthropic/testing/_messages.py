@@ -9,12 +9,13 @@ deterministic model's.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import anyio
 
-from . import _model, _sse
+from . import _cache, _model, _sse
 from ._app import Exchange
 from ._catalogue import model_id
 from ._faults import Fault, default_message, error_envelope
@@ -58,6 +59,14 @@ async def handle_messages(exchange: Exchange) -> None:
         except SchemaError as exc:
             await exchange.send_error(400, "invalid_request_error", f"schema: {exc}")
             return
+    use = state.use_cache(*_cache.prefixes(body))
+    reply = dataclasses.replace(
+        reply,
+        input_tokens=reply.input_tokens - use.read - use.created,
+        cache_read=use.read,
+        cache_created_5m=use.created_5m,
+        cache_created_1h=use.created_1h,
+    )
     state.spend(reply.input_tokens, reply.output_tokens)
     message_id = state.next_id("msg")
     model = model_id(body["model"])

@@ -72,6 +72,10 @@ class Reply:
     json_text: bool = False
     # Counts of server tool requests, when the request offered server tools (else absent).
     server_tool_use: dict[str, int] | None = None
+    # Prompt cache use (``_cache``); ``input_tokens`` excludes these, as the API's does.
+    cache_read: int = 0
+    cache_created_5m: int = 0
+    cache_created_1h: int = 0
 
 
 def content_text(content: Any) -> str:
@@ -248,15 +252,18 @@ def message_json(
 def usage_json(reply: Reply, output_tokens: int, service_tier: str = "standard") -> dict[str, Any]:
     """The Usage object, as in a Message and in ``message_start``.
 
-    The fake has no prompt cache: the cache counts are 0, in the API's shape (``cache_creation``
-    split by cache lifetime). ``server_tool_use`` appears when the request offered server tools.
+    Cache counts come from the simulated prompt cache (``_cache``), ``cache_creation`` split by
+    cache lifetime. ``server_tool_use`` appears when the request offered server tools.
     """
     usage: dict[str, Any] = {
         "input_tokens": reply.input_tokens,
         "output_tokens": output_tokens,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
-        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+        "cache_creation_input_tokens": reply.cache_created_5m + reply.cache_created_1h,
+        "cache_read_input_tokens": reply.cache_read,
+        "cache_creation": {
+            "ephemeral_5m_input_tokens": reply.cache_created_5m,
+            "ephemeral_1h_input_tokens": reply.cache_created_1h,
+        },
         "service_tier": service_tier,
     }
     if reply.server_tool_use is not None:
