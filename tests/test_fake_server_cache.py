@@ -8,7 +8,7 @@ count_tokens says: ``input_tokens + cache_read + cache_creation == count``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 import anthropic
 import pytest
@@ -23,15 +23,22 @@ from aioanthropic.testing._cache import (
     PromptCache,
     prefixes,
 )
+from aioanthropic.types import (
+    CacheControlParam,
+    MessageDeltaEvent,
+    MessageParam,
+    MessageStartEvent,
+    TextBlockParam,
+)
 
 pytestmark = pytest.mark.anyio
 
 BOOK = "It was the best of times, it was the worst of times. " * 100  # ~1350 tokens
-EPHEMERAL = {"type": "ephemeral"}
+EPHEMERAL: CacheControlParam = {"type": "ephemeral"}
 
 
-def system(ttl: str | None = None) -> list[dict[str, Any]]:
-    control = EPHEMERAL if ttl is None else {**EPHEMERAL, "ttl": ttl}
+def system(ttl: Literal["5m", "1h"] | None = None) -> list[TextBlockParam]:
+    control: CacheControlParam = EPHEMERAL if ttl is None else {**EPHEMERAL, "ttl": ttl}
     return [{"type": "text", "text": BOOK, "cache_control": control}]
 
 
@@ -90,24 +97,35 @@ async def test_streamed_usage_carries_the_cache_counts(client: AsyncClient) -> N
     assert whole.cache_creation.ephemeral_1h_input_tokens == whole.cache_creation_input_tokens > 0
     # The second request (the stream) reads what the first wrote, in message_start and in the
     # final message_delta alike.
-    start = next(e for e in events if e.type == "message_start").message.usage
-    delta = next(e for e in events if e.type == "message_delta").usage
+    start_event = next(e for e in events if e.type == "message_start")
+    delta_event = next(e for e in events if e.type == "message_delta")
+    assert isinstance(start_event, MessageStartEvent)
+    assert isinstance(delta_event, MessageDeltaEvent)
+    start = start_event.message.usage
+    delta = delta_event.usage
     for usage in (start, delta, streamed):
         assert usage.cache_read_input_tokens == whole.cache_creation_input_tokens
         assert usage.input_tokens == whole.input_tokens
 
 
 async def test_a_conversation_reads_the_previous_turn(client: AsyncClient) -> None:
-    def turn(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def turn(messages: list[MessageParam]) -> list[MessageParam]:
         # The usual pattern: one breakpoint, moved to the last user message each turn.
         *head, last = messages
-        block = {"type": "text", "text": last["content"], "cache_control": EPHEMERAL}
+        assert isinstance(last["content"], str)
+        block: TextBlockParam = {
+            "type": "text",
+            "text": last["content"],
+            "cache_control": EPHEMERAL,
+        }
         return [*head, {"role": "user", "content": [block]}]
 
-    history = [{"role": "user", "content": BOOK}]
+    history: list[MessageParam] = [{"role": "user", "content": BOOK}]
     first = (await client.messages.create(model="m", max_tokens=5, messages=turn(history))).usage
     history += [{"role": "assistant", "content": "Dickens."}, {"role": "user", "content": "Who?"}]
     second = (await client.messages.create(model="m", max_tokens=5, messages=turn(history))).usage
+    assert first.cache_creation_input_tokens is not None
+    assert second.cache_read_input_tokens is not None
     assert second.cache_read_input_tokens == first.cache_creation_input_tokens > 0
     count = await total(client, messages=turn(history))
     assert second.cache_creation_input_tokens == count - second.cache_read_input_tokens
@@ -115,7 +133,9 @@ async def test_a_conversation_reads_the_previous_turn(client: AsyncClient) -> No
 
 
 async def test_short_prefixes_are_not_cached(client: AsyncClient) -> None:
-    short = [{"type": "text", "text": "Be brief.", "cache_control": EPHEMERAL}]
+    short: list[TextBlockParam] = [
+        {"type": "text", "text": "Be brief.", "cache_control": EPHEMERAL}
+    ]
     for _ in range(2):
         usage = (
             await client.messages.create(

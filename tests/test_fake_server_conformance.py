@@ -9,8 +9,8 @@ usage details, errors with their classes and headers, batches.
 from __future__ import annotations
 
 import datetime
-from collections.abc import AsyncIterator
-from typing import Any, Literal
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, Literal, TypeVar
 
 import anthropic
 import anyio
@@ -21,8 +21,10 @@ from aioanthropic.testing import FakeServer, Fault, RateLimits, ToolCall, Turn
 
 pytestmark = pytest.mark.anyio
 
-HELLO: list[Any] = [{"role": "user", "content": "What is the weather in Paris?"}]
-WEATHER: Any = {
+HELLO: list[anthropic.types.MessageParam] = [
+    {"role": "user", "content": "What is the weather in Paris?"}
+]
+WEATHER: anthropic.types.ToolParam = {
     "name": "get_weather",
     "description": "Current weather for a city.",
     "input_schema": {
@@ -31,6 +33,18 @@ WEATHER: Any = {
         "required": ["city"],
     },
 }
+
+
+B = TypeVar("B")
+
+
+def blocks(kind: type[B], content: Iterable[object]) -> list[B]:
+    """Every block of ``content``, each asserted to be a ``kind``."""
+    found: list[B] = []
+    for block in content:
+        assert isinstance(block, kind)
+        found.append(block)
+    return found
 
 
 class Event(pydantic.BaseModel):
@@ -84,7 +98,8 @@ async def test_stream_with_helper_events(sdk: anthropic.AsyncAnthropic) -> None:
             elif event.type == "message_delta":
                 deltas.append(event.usage)
         final = await stream.get_final_message()
-    assert "".join(texts) == whole.content[0].text  # type: ignore[union-attr]
+    assert isinstance(whole.content[0], anthropic.types.TextBlock)
+    assert "".join(texts) == whole.content[0].text
     # Issue 16 item 1: the final message_delta carries input and cache counts, not only output.
     (delta,) = deltas
     assert delta.input_tokens == whole.usage.input_tokens > 0
@@ -92,14 +107,17 @@ async def test_stream_with_helper_events(sdk: anthropic.AsyncAnthropic) -> None:
     assert delta.cache_creation_input_tokens == 0
     assert delta.cache_read_input_tokens == 0
     assert final.usage.input_tokens == whole.usage.input_tokens
-    assert [(b.type, b.text) for b in final.content] == [  # type: ignore[union-attr]
-        (b.type, b.text)
-        for b in whole.content  # type: ignore[union-attr]
-    ]
+    final_texts = blocks(anthropic.types.TextBlock, final.content)
+    whole_texts = blocks(anthropic.types.TextBlock, whole.content)
+    assert [(b.type, b.text) for b in final_texts] == [(b.type, b.text) for b in whole_texts]
 
 
 async def test_forced_tool_use_is_the_first_block(sdk: anthropic.AsyncAnthropic) -> None:
-    for choice in ({"type": "any"}, {"type": "tool", "name": "get_weather"}):
+    choices: list[anthropic.types.ToolChoiceParam] = [
+        {"type": "any"},
+        {"type": "tool", "name": "get_weather"},
+    ]
+    for choice in choices:
         message = await sdk.messages.create(
             model="m", max_tokens=50, messages=HELLO, tools=[WEATHER], tool_choice=choice
         )
@@ -145,7 +163,8 @@ async def test_tool_loop_with_streamed_input(sdk: anthropic.AsyncAnthropic) -> N
             },
         ],
     )
-    assert followup.content[0].text == "The tool returned: sunny"  # type: ignore[union-attr]
+    assert isinstance(followup.content[0], anthropic.types.TextBlock)
+    assert followup.content[0].text == "The tool returned: sunny"
 
 
 async def test_scripted_parallel_calls_and_refusal(
@@ -156,7 +175,8 @@ async def test_scripted_parallel_calls_and_refusal(
         Turn(stop_reason="refusal"),
     )
     message = await sdk.messages.create(model="m", max_tokens=50, messages=HELLO, tools=[WEATHER])
-    assert [b.input for b in message.content] == [{"city": "Paris"}, {}]  # type: ignore[union-attr]
+    uses = blocks(anthropic.types.ToolUseBlock, message.content)
+    assert [b.input for b in uses] == [{"city": "Paris"}, {}]
     async with sdk.messages.stream(model="m", max_tokens=50, messages=HELLO) as stream:
         refused = await stream.get_final_message()
     assert refused.stop_reason == "refusal"
@@ -202,13 +222,14 @@ async def test_models_paging_and_fields(sdk: anthropic.AsyncAnthropic) -> None:
 
 
 async def test_batches(sdk: anthropic.AsyncAnthropic) -> None:
-    batch = await sdk.messages.batches.create(
+    created = await sdk.messages.batches.create(
         requests=[
             {"custom_id": f"q{i}", "params": {"model": "m", "max_tokens": 20, "messages": HELLO}}
             for i in range(3)
         ]
     )
-    assert batch.processing_status == "in_progress"
+    assert created.processing_status == "in_progress"
+    batch = created
     with anyio.fail_after(5):
         while batch.processing_status != "ended":
             await anyio.sleep(0.02)
@@ -248,7 +269,9 @@ async def test_validation_errors(sdk: anthropic.AsyncAnthropic, params: dict[str
     with pytest.raises(anthropic.BadRequestError) as info:
         await sdk.messages.create(**request)
     assert info.value.status_code == 400
-    assert info.value.body["error"]["type"] == "invalid_request_error"  # type: ignore[index]
+    body = info.value.body
+    assert isinstance(body, dict)
+    assert body["error"]["type"] == "invalid_request_error"
     assert info.value.request_id is not None
 
 
@@ -284,7 +307,9 @@ async def test_auth_not_found_and_rate_limit(server: FakeServer) -> None:
     ):
         with pytest.raises(anthropic.NotFoundError) as info:
             await sdk.messages.create(model="claude-nope", max_tokens=5, messages=HELLO)
-        assert info.value.body["error"]["message"] == "model: claude-nope"  # type: ignore[index]
+        body = info.value.body
+        assert isinstance(body, dict)
+        assert body["error"]["message"] == "model: claude-nope"
         await sdk.messages.create(model="claude-fake-haiku-5", max_tokens=5, messages=HELLO)
         with pytest.raises(anthropic.RateLimitError) as limited:
             await sdk.messages.create(model="claude-fake-haiku-5", max_tokens=5, messages=HELLO)
@@ -306,5 +331,7 @@ def test_sync_client() -> None:
         message = sdk.messages.create(model="m", max_tokens=20, messages=HELLO)
         with sdk.messages.stream(model="m", max_tokens=20, messages=HELLO) as stream:
             final = stream.get_final_message()
-    assert final.content[0].text == message.content[0].text  # type: ignore[union-attr]
+    assert isinstance(final.content[0], anthropic.types.TextBlock)
+    assert isinstance(message.content[0], anthropic.types.TextBlock)
+    assert final.content[0].text == message.content[0].text
     assert final.usage.input_tokens == message.usage.input_tokens

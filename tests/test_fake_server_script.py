@@ -21,6 +21,7 @@ import pytest
 
 from aioanthropic import AsyncClient, Message
 from aioanthropic.testing import FakeServer, Fault, ToolCall, Turn
+from aioanthropic.types import MessageParam, TextBlock
 
 pytestmark = pytest.mark.anyio
 
@@ -61,7 +62,7 @@ class Tree(pydantic.BaseModel):
     parent: Tree | None = None
 
 
-USER = [{"role": "user", "content": "What is the weather in Paris?"}]
+USER: list[MessageParam] = [{"role": "user", "content": "What is the weather in Paris?"}]
 WEATHER = {
     "name": "get_weather",
     "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
@@ -126,6 +127,7 @@ async def test_tool_calls_in_order_then_text(client: AsyncClient, server: FakeSe
     assert server.turns_left == 0
     # The script is spent: the deterministic model answers again.
     after = await client.messages.create(model="m", max_tokens=50, messages=USER)
+    assert isinstance(after.content[0], TextBlock)
     assert after.content[0].text == "You said: What is the weather in Paris?"
 
 
@@ -161,6 +163,7 @@ async def test_a_failed_request_leaves_the_script_alone(
     server.enqueue(Fault(status=529, retry_after=0))
     server.script(Turn(text="after the retry"))
     message = await client.messages.create(model="m", max_tokens=5, messages=USER)
+    assert isinstance(message.content[0], TextBlock)
     assert message.content[0].text == "after the retry"
     assert len(server.requests) == 2
 
@@ -230,7 +233,8 @@ async def test_structured_output_cut_by_max_tokens(client: AsyncClient) -> None:
 async def test_recursive_schema_gets_a_finite_value(client: AsyncClient) -> None:
     fmt = {"type": "json_schema", "schema": Tree.model_json_schema()}
     whole, _ = await both(client, extra_body={"output_config": {"format": fmt}})
-    tree = Tree.model_validate_json(whole.content[0].text)  # type: ignore[union-attr]
+    assert isinstance(whole.content[0], TextBlock)
+    tree = Tree.model_validate_json(whole.content[0].text)
     assert tree.name == "Paris"
     assert tree.children == []
 
