@@ -32,6 +32,7 @@ async def helper_workloads(
         url = base + "/v1/messages"
         cases: dict[str, Callable[[], Awaitable[Any]]] = {
             "floor": lambda wl=wl, url=url: clients.floor(clients.httpx_mock(wl.chunks), url),
+            "sdk_stream": lambda sdk=sdk: clients.sdk_stream(sdk),
             "sdk_helper": lambda sdk=sdk: clients.sdk_helper(sdk),
         }
         if have_official:
@@ -45,15 +46,19 @@ async def helper_workloads(
             raise AssertionError(f"sdk_helper on {wl.name}: final message differs from FLOOR's")
         times = await interleaved(cases, rounds)
         ratios = {name: paired(times, name, "floor") for name in cases if name != "floor"}
+        # What the helper's events themselves cost: the same stream() iteration, reading them.
+        helper_vs_stream = paired(times, "sdk_helper", "sdk_stream")
         out[wl.name] = {
             "wire_events": wl.events,
             "events_yielded": seen,
             "times": times,
             "vs_floor": ratios,
+            "helper_vs_stream": helper_vs_stream,
         }
         print(
             f"  {wl.name:>11}: {seen} events yielded for {wl.events} on the wire; "
-            + ", ".join(f"{k} {v:.2f}x FLOOR" for k, v in ratios.items()),
+            + ", ".join(f"{k} {v:.2f}x FLOOR" for k, v in ratios.items())
+            + f"; sdk_helper / sdk_stream {helper_vs_stream:.2f}x",
             flush=True,
         )
     return out

@@ -132,6 +132,8 @@ class SyncMessageStream(Generic[E]):
 
     def close(self) -> None:
         """Close the response and give the connection back; safe to call more than once."""
+        if self._ended and self._stream.response.is_closed:
+            return  # read to its end: the stream closed itself, no thread hop needed
         if not self._loop.closed:
             self._loop.call(self._stream.close)
 
