@@ -306,6 +306,7 @@ def test_connection_errors_carry_the_request() -> None:
     ):
         client.messages.create(model="m", max_tokens=5, messages=USER)
     assert info.value.request.url.port == 9
+    assert info.value.body is None  # every APIError has .body, as the official ones do
 
 
 def test_http_client_must_be_async() -> None:

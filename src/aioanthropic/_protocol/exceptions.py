@@ -74,6 +74,8 @@ class APIError(AnthropicError):
     request: Any = None
     """The ``httpx.Request`` that failed; set by the I/O shell (None only for an error built
     outside a request, as in a test)."""
+    body: object = None
+    """The response body, parsed when it was JSON; None when no body came (a connection error)."""
 
     def __init__(
         self,
