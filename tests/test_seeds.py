@@ -4,14 +4,16 @@ aioanthropic with only the import line changed: sync with ``Anthropic``, async w
 The snippets are copied verbatim (``SYNC``), in document order, and run one after another in
 one namespace, as a reader pasting them into a session would. Two edits beyond the import are
 unavoidable and made by ``prepare``: the gateway's URL becomes the fake server's, and the
-"Parse Response Content" snippet's literal ``create(...)`` placeholder gets the arguments of the
-snippet before it. The async versions (``ASYNC``) are what the same reader writes for
-``AsyncAnthropic``: ``await`` before each call, ``async def`` for functions that make one.
+"Parse Response Content" snippet's literal ``create(...)`` placeholder gets arguments (a model,
+``max_tokens`` and one user message). The async versions (``to_async``) are what the same
+reader writes for ``AsyncAnthropic``: ``await`` before each call, ``async def`` for functions
+that make one.
 
 Bugs of the snippets themselves must surface as clear errors, never be hidden: the
 ``Conversation`` class passes its prompt as ``max_tokens`` (a ``BadRequestError`` naming
 ``max_tokens``), the error-handling snippet forgets ``import time`` (a ``NameError`` once it
-tries to back off), and the extraction snippet expects JSON the fake model does not write.
+tries to back off), the prefill ends in whitespace (the API's ``BadRequestError``), and the
+extraction snippet expects JSON the fake model does not write.
 """
 
 from __future__ import annotations
@@ -270,6 +272,31 @@ def summarize(text, style="bullet_points"):
     return response.content[0].text
 '''
 
+CLEAR_INSTRUCTIONS = '''
+# Good - Clear and specific
+messages = [{
+    "role": "user",
+    "content": """Analyze this Python code:
+    1. Identify any bugs
+    2. Suggest performance improvements
+    3. Rate code quality (1-10)
+
+    Code:
+    ```python
+    def fibonacci(n):
+        if n <= 1:
+            return n
+        return fibonacci(n-1) + fibonacci(n-2)
+    ```"""
+}]
+
+# Less effective - Vague
+messages = [{
+    "role": "user",
+    "content": "Look at this fibonacci function and tell me about it"
+}]
+'''
+
 TEMPERATURE = """
 # Factual/analytical tasks
 response = client.messages.create(
@@ -378,13 +405,14 @@ def to_async(snippet: str, functions: tuple[str, ...] = ()) -> str:
 
 def prepare(snippet: str, url: str) -> str:
     """The import line swapped, the gateway URL pointed at the fake server, and the
-    placeholder ``create(...)`` given the arguments of the snippet before it."""
+    placeholder ``create(...)`` given arguments."""
     out = snippet.replace("from anthropic import", "from aioanthropic import")
     out = out.replace("import anthropic\n", "import aioanthropic as anthropic\n")
     out = out.replace(GATEWAY, url)
     return out.replace(
         "client.messages.create(...)",
-        'client.messages.create(model="claude-3.5-sonnet", max_tokens=50, messages=messages)',
+        'client.messages.create(model="claude-3.5-sonnet", max_tokens=50, '
+        'messages=[{"role": "user", "content": "Describe the weather in Paris"}])',
     )
 
 
@@ -479,19 +507,16 @@ def test_the_gateway_document_in_order(session: Session, server: FakeServer) -> 
         session.run(CONVERSATION, functions=("get_response",))
     assert info.value.status_code == 400
 
-    session.run(PREFILL)
-    response = session.namespace["response"]
-    # The fake model does not start with the prefill, so its continuation starts with " ".
-    assert response.content[0].text == " You said: Write a haiku about programming"
+    # The document's prefill ends in "\n\n": the API refuses trailing whitespace in a final
+    # assistant turn, and says so.
+    with pytest.raises(aioanthropic.BadRequestError, match="trailing whitespace"):
+        session.run(PREFILL)
 
     session.run(TOKEN_ESTIMATE)
     assert session.namespace["token_estimate"] == 31 // 4 + 35 // 4
 
     session.run(CONTENT_LOOP)
-    assert session.lines()[-1] == "Text:  You said: Write a haiku about programming"
-
-    session.run(TEMPERATURE)
-    assert [r.json["temperature"] for r in server.requests[-2:]] == [0, 0.8]
+    assert session.lines()[-1] == "Text: You said: Describe the weather in Paris"
 
     session.run(PATTERNS, functions=("extract_information", "translate", "summarize"))
     assert session.call('translate("Good morning")') == (
@@ -503,6 +528,11 @@ def test_the_gateway_document_in_order(session: Session, server: FakeServer) -> 
     # It expects the model to answer in JSON; the fake model echoes, and json says so.
     with pytest.raises(json.JSONDecodeError):
         session.call('extract_information("Ada met Alan in London in 1950")')
+
+    session.run(CLEAR_INSTRUCTIONS)
+    session.run(TEMPERATURE)
+    assert [r.json["temperature"] for r in server.requests[-2:]] == [0, 0.8]
+    assert session.namespace["response"].content[0].text.startswith("You said: Look at this")
 
     session.run(RATE_LIMITER, functions=("create_message",))
     reply = session.call(
