@@ -7,6 +7,8 @@ and hands the values in.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,6 +18,7 @@ from aioanthropic._version import __version__
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 USER_AGENT = f"aioanthropic/{__version__}"
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def join_url(base_url: str, path: str) -> str:
@@ -77,8 +80,51 @@ def build_body(params: Mapping[str, Any], extra_body: Mapping[str, Any] | None) 
 
 def encode_json(body: Mapping[str, Any]) -> bytes:
     """Encode a body; response models in it (history sent back) are dumped as the API sent
-    them. Plain dicts are not walked: only objects ``json`` cannot encode reach the hook."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_encode).encode()
+    them. Plain dicts are not walked: only objects ``json`` cannot encode reach the hook.
+
+    Raises ``ValueError`` naming the JSON path of a NaN or infinite float (RFC 8259 JSON has
+    no such values: a strict server answers 400, a lenient one computes with garbage); the
+    body is only walked to find it after ``json`` refused it, so valid bodies cost nothing.
+    """
+    try:
+        text = json.dumps(
+            body, ensure_ascii=False, separators=(",", ":"), default=_encode, allow_nan=False
+        )
+    except ValueError:
+        path = find_non_finite(body)
+        if path is None:
+            raise
+        raise ValueError(
+            f"The request body holds a non-finite number ({path[1]}) at {path[0]}: JSON "
+            "(RFC 8259) has no NaN or Infinity; replace it before sending"
+        ) from None
+    return text.encode()
+
+
+def find_non_finite(value: object, path: str = "body") -> tuple[str, str] | None:
+    """The first NaN/inf float in a JSON-like value, as (JSON path, repr), or None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (path, repr(value))
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            found = find_non_finite(
+                item,
+                f"{path}.{key}"
+                if _IDENT.fullmatch(str(key))
+                else f"{path}[{json.dumps(str(key))}]",
+            )
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for index, item in enumerate(value):
+            found = find_non_finite(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, BaseModel):
+        return find_non_finite(_encode(value), path)
+    return None
 
 
 def _encode(value: object) -> object:
