@@ -16,6 +16,8 @@ from pydantic import BaseModel
 
 from aioanthropic._version import __version__
 
+from .content_decoding import ACCEPT_ENCODING
+
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 USER_AGENT = f"aioanthropic/{__version__}"
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -46,6 +48,9 @@ def build_headers(
     """The headers of one request. ``extra_headers`` wins; a value of None removes a header."""
     headers: dict[str, str] = {
         "accept": accept,
+        # Only codings decoded in bounded steps (content_decoding.py); httpx would offer br
+        # and zstd too when their packages are installed.
+        "accept-encoding": ACCEPT_ENCODING,
         "content-type": "application/json",
         "anthropic-version": anthropic_version,
         "user-agent": USER_AGENT,
