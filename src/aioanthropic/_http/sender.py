@@ -128,6 +128,9 @@ class RetryingSender:
                 raw, cut = await read_body(response, limit=limit)
         except APIConnectionError as error:
             return error, True, None
+        except APIError as error:  # a body not decodable in bounded steps: not retried
+            error.request_id = error.request_id or request_id
+            raise
         finally:
             await response.aclose()
         if response.is_success:
