@@ -9,6 +9,7 @@ from types import TracebackType
 import httpx
 
 from ._http.requester import Requester, as_timeout
+from ._protocol.credentials import check_credential
 from ._protocol.request import DEFAULT_BASE_URL
 from ._protocol.sse import DEFAULT_MAX_EVENT_BYTES
 from ._resources.base import Parsed
@@ -79,6 +80,10 @@ class AsyncClient:
         resolved_token = (
             auth_token if auth_token is not None else os.environ.get("ANTHROPIC_AUTH_TOKEN")
         )
+        key_source = None if api_key is not None else "ANTHROPIC_API_KEY"
+        token_source = None if auth_token is not None else "ANTHROPIC_AUTH_TOKEN"
+        check_credential("api_key", resolved_key, source=key_source)
+        check_credential("auth_token", resolved_token, source=token_source)
         resolved_base = (
             base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")

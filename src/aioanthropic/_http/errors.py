@@ -60,9 +60,11 @@ def status_error(
     raw_body: bytes,
     *,
     request_id: str | None,
+    cut: bool = False,
 ) -> APIStatusError:
-    """Our error for an HTTP response with an error status."""
-    error_type, message, body = parse_error_body(status_code, raw_body)
+    """Our error for an HTTP response with an error status (``cut``: the body was read only up
+    to a limit)."""
+    error_type, message, body = parse_error_body(status_code, raw_body, cut=cut)
     hint = _HINTS.get(status_code)
     if hint and hint not in message:
         message = f"{message} ({hint})"

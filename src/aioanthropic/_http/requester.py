@@ -27,6 +27,7 @@ T = TypeVar("T")
 M = TypeVar("M", bound=ResponseModel)
 
 TimeoutTypes = float | httpx.Timeout | None
+_BOM = b"\xef\xbb\xbf"
 
 
 class Requester:
@@ -143,8 +144,11 @@ class Requester:
         """Validate a read response body into ``model``; ``APIResponseValidationError`` if it
         does not fit."""
         request_id = response.headers.get("request-id")
+        content = response.content
+        if content.startswith(_BOM):  # some gateways prefix JSON with one (RFC 8259 s8.1)
+            content = content[len(_BOM) :]
         try:
-            obj = model.model_validate_json(response.content)
+            obj = model.model_validate_json(content)
         except pydantic.ValidationError as exc:
             raise APIResponseValidationError(
                 f"The response to {response.request.method} {response.request.url.path} is not a "

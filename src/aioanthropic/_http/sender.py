@@ -17,6 +17,7 @@ import httpx
 from aioanthropic._protocol.exceptions import APIConnectionError, APIError, APIStatusError
 from aioanthropic._protocol.retry import decide, should_retry_status
 
+from .body import MAX_ERROR_BODY_BYTES, read_body
 from .errors import map_httpx_exceptions, status_error
 
 logger = logging.getLogger("aioanthropic")
@@ -120,18 +121,24 @@ class RetryingSender:
         if response.is_success and stream:
             return response
         request_id = response.headers.get("request-id")
+        # Bounded reading (body.py): decoded in steps, and an error body only up to a limit.
+        limit = None if response.is_success else MAX_ERROR_BODY_BYTES
         try:
             with map_httpx_exceptions(request, request_id=request_id):
-                raw = await response.aread()
+                raw, cut = await read_body(response, limit=limit)
         except APIConnectionError as error:
             return error, True, None
+        except APIError as error:  # a body not decodable in bounded steps: not retried
+            error.request_id = error.request_id or request_id
+            raise
         finally:
             await response.aclose()
         if response.is_success:
+            response._content = raw  # what aread() would have stored: .content and .text work
             return response
         logger.debug("%s %s -> %d", request.method, request.url.path, response.status_code)
         headers = response.headers
-        status = status_error(response.status_code, headers, raw, request_id=request_id)
+        status = status_error(response.status_code, headers, raw, request_id=request_id, cut=cut)
         return status, should_retry_status(response.status_code, headers), headers
 
 

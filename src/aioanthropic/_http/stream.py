@@ -34,10 +34,15 @@ from aioanthropic._protocol.accumulator import MessageAccumulator
 from aioanthropic._protocol.events import ContentBlockDeltaEvent, MessageStreamEvent, TextDelta
 from aioanthropic._protocol.exceptions import (
     APIError,
-    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    EventTooLargeError,
     IncompleteStreamError,
+)
+from aioanthropic._protocol.message_events import (
+    is_json,
+    json_reply_to_event_stream,
+    not_an_event_stream,
 )
 from aioanthropic._protocol.ratelimit import RateLimitInfo, parse_rate_limit
 from aioanthropic._protocol.responses import Message, TextBlock
@@ -45,6 +50,7 @@ from aioanthropic._protocol.retry import stream_error_retryable
 from aioanthropic._protocol.sse import is_event_stream
 from aioanthropic._protocol.stream import END, NEED_DATA, MessageStreamProtocol
 
+from .body import body_chunks, read_body
 from .closing import close_shielded
 from .errors import map_httpx_exceptions
 from .response import APICall
@@ -57,6 +63,8 @@ if TYPE_CHECKING:
 # the pool; a gateway that keeps the body open after message_stop costs the grace, not a hang.
 _DRAIN_CHUNKS = 4
 _DRAIN_GRACE = 1.0
+# A non-JSON, non-event-stream answer is read this far, to quote its start in the error.
+_EXCERPT_BYTES = 1024
 
 
 class MessageStream:
@@ -81,17 +89,19 @@ class MessageStream:
         response: httpx.Response,
         retries_taken: int,
         idle_timeout: float | None,
+        chunks: AsyncIterator[bytes] | None = None,
     ) -> None:
         self._requester = requester
         self._request = request
         self._idle_timeout = idle_timeout
         self._retries_taken = retries_taken
         self._closed = False
-        self._attach(response)
+        self._attach(response, chunks)
 
-    def _attach(self, response: httpx.Response) -> None:
+    def _attach(self, response: httpx.Response, chunks: AsyncIterator[bytes] | None) -> None:
         self.response = response
-        self._chunks: AsyncIterator[bytes] = response.aiter_bytes()
+        # The body, decoded in bounded steps (or the event stream a JSON reply stands for).
+        self._chunks: AsyncIterator[bytes] = chunks if chunks is not None else body_chunks(response)
         may_retry = self._retries_taken < self._requester.max_retries
         self._proto = MessageStreamProtocol(
             max_event_bytes=self._requester.max_event_bytes, hold_preamble=may_retry
@@ -288,8 +298,8 @@ class MessageStream:
         response, self._retries_taken = await sender.send(
             self._request, stream=True, retries_taken=self._retries_taken
         )
-        await check_event_stream(response, self._retries_taken)
-        self._attach(response)
+        chunks = await open_event_stream(response, self._retries_taken, self._requester)
+        self._attach(response, chunks)
         return True
 
 
@@ -317,20 +327,43 @@ class _TextStream:
                 return event.delta.text
 
 
-async def check_event_stream(response: httpx.Response, retries_taken: int) -> None:
-    """Close the response and raise if a 2xx answer is not an event stream: a server or proxy
-    that ignored ``stream: true``."""
+async def open_event_stream(
+    response: httpx.Response, retries_taken: int, requester: Requester
+) -> AsyncIterator[bytes]:
+    """The body of a 2xx answer to a streaming request, as event-stream bytes.
+
+    An event stream is read as it arrives. A JSON answer (a gateway that ignored
+    ``stream: true``) is read whole, up to ``max_event_bytes``, and replaced by the equivalent
+    event stream (``_protocol/message_events.py``): a message streams as its events, an error
+    envelope as an ``error`` event. Anything else closes the response and raises
+    ``APIResponseValidationError`` quoting the start of the body.
+    """
     content_type = response.headers.get("content-type")
     if is_event_stream(content_type):
-        return
-    await close_shielded(response)
-    raise APIResponseValidationError(
-        f"Expected a text/event-stream response to a streaming request, got "
-        f"{content_type or 'no content type'!r}: the server or a proxy in front of it did "
-        "not stream",
-        request_id=response.headers.get("request-id"),
-        retries_taken=retries_taken,
-    )
+        return body_chunks(response)
+    request_id = response.headers.get("request-id")
+    limit = requester.max_event_bytes if is_json(content_type) else _EXCERPT_BYTES
+    try:
+        with map_httpx_exceptions(response.request, request_id=request_id):
+            raw, cut = await read_body(response, limit=limit)
+        if not is_json(content_type):
+            raise not_an_event_stream(raw, content_type=content_type)
+        if cut:
+            raise EventTooLargeError(
+                f"A streaming request was answered with a JSON body longer than "
+                f"max_event_bytes={requester.max_event_bytes}"
+            )
+        return _once(json_reply_to_event_stream(raw, content_type=content_type))
+    except APIError as error:
+        error.request_id = error.request_id or request_id
+        error.retries_taken = retries_taken
+        raise
+    finally:
+        await close_shielded(response)
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 def stream_call(
@@ -339,16 +372,17 @@ def stream_call(
     """The call that sends a streaming request and wraps its open response."""
 
     async def open_stream(response: httpx.Response, retries: int) -> MessageStream:
-        await check_event_stream(response, retries)
+        chunks = await open_event_stream(response, retries, requester)
         return MessageStream(
             requester=requester,
             request=request,
             response=response,
             retries_taken=retries,
             idle_timeout=idle_timeout,
+            chunks=chunks,
         )
 
     return APICall(request, open_stream, stream=True)
 
 
-__all__ = ["MessageStream", "check_event_stream", "stream_call"]
+__all__ = ["MessageStream", "open_event_stream", "stream_call"]

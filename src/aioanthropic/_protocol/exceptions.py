@@ -2,6 +2,8 @@
 
     AnthropicError                     anything raised by this package
     ├── MissingCredentialsError        no API key or auth token: fix the configuration
+    ├── InvalidCredentialsError        a key or token that cannot be sent as a header value
+    │                                  (also a ``ValueError``; the message never shows it)
     ├── BatchWaitTimeoutError          ``batches.wait`` gave up; ``.batch`` is the last seen
     │                                  (also a ``TimeoutError``)
     ├── BatchResultsUnavailableError   the batch has no ``results_url`` yet: it has not ended
@@ -28,6 +30,11 @@
 Every ``APIError`` raised while streaming carries ``partial_message``: the message accumulated
 from the events received before the failure, so nothing already received is lost. Errors from
 httpx are translated into this tree at one place (``_http/errors.py``); none escape to callers.
+
+Every class pickles with its attributes (``status_code``, ``body``, ``partial_message``, ...),
+so errors cross process pools and task queues; the state pickled is the error's own
+attributes, which never include a credential. ``str(error)`` cuts a message longer than
+``MAX_MESSAGE_CHARS`` and says how long it was; ``error.message`` and ``.body`` keep it whole.
 """
 
 from __future__ import annotations
@@ -41,9 +48,30 @@ if TYPE_CHECKING:
     from .batch_responses import MessageBatch
     from .responses import Message
 
+MAX_MESSAGE_CHARS = 1000
+"""``str(error)`` shows at most this many characters of the message (a server's 1 MB error
+message would otherwise fill a log line), then notes the original length."""
+
+
+def _rebuild(cls: type[AnthropicError], args: tuple[Any, ...]) -> AnthropicError:
+    # Unpickling: create without __init__ (whose keyword-only arguments pickle's default
+    # ``cls(*args)`` cannot pass); ``__setstate__`` then restores the attributes.
+    error = cls.__new__(cls, *args)
+    error.args = args
+    return error
+
 
 class AnthropicError(Exception):
     """Root of every error raised by aioanthropic."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), self.args), dict(self.__dict__)
+
+
+class InvalidCredentialsError(AnthropicError, ValueError):
+    """An API key or auth token that cannot be sent as an HTTP header value (a trailing
+    newline read from a file, CR/LF, other control characters). Raised when the client is
+    constructed; the message names the parameter, never the value."""
 
 
 class MissingCredentialsError(AnthropicError):
@@ -87,9 +115,17 @@ class APIError(AnthropicError):
         self.partial_message = partial_message
 
     def __str__(self) -> str:
+        message = shorten(self.message)
         if self.request_id:
-            return f"{self.message} (request_id: {self.request_id})"
-        return self.message
+            return f"{message} (request_id: {self.request_id})"
+        return message
+
+
+def shorten(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``message`` cut to ``limit`` characters, noting its length when cut."""
+    if len(message) <= limit:
+        return message
+    return f"{message[:limit]}... [cut: {len(message):,} characters in all]"
 
 
 class APIConnectionError(APIError):
