@@ -28,7 +28,7 @@ from aioanthropic._protocol.content_decoding import (
     ContentDecoder,
 )
 from aioanthropic.testing import FakeServer
-from aioanthropic.types import MessageStartEvent
+from aioanthropic.types import MessageStartEvent, TextBlock
 from helpers import FIXTURES, split_at
 from hostile import CannedServer, connections_in_use, gzipped, http_response
 
@@ -188,7 +188,8 @@ async def test_five_stacked_codings_and_identity_decode() -> None:
     )
     async with CannedServer(response) as server, server.client() as client:
         result = await client.messages.create(**PARAMS)
-    assert result.content[0].text == "deep"  # type: ignore[union-attr]
+    assert isinstance(result.content[0], TextBlock)
+    assert result.content[0].text == "deep"
 
 
 @pytest.mark.anyio
@@ -214,8 +215,11 @@ async def test_deflate_both_ways_and_a_bom_in_json(raw_deflate: bool) -> None:
     async with CannedServer(response, chunk=7) as server, server.client() as client:
         result = await client.messages.create(**PARAMS)
         raw = await client.messages.with_raw_response.create(**PARAMS)
-    assert result.content[0].text == "grüß dich"  # type: ignore[union-attr]
-    assert (await raw.parse()).content[0].text == "grüß dich"  # type: ignore[union-attr]
+    parsed = await raw.parse()
+    assert isinstance(result.content[0], TextBlock)
+    assert isinstance(parsed.content[0], TextBlock)
+    assert result.content[0].text == "grüß dich"
+    assert parsed.content[0].text == "grüß dich"
     assert raw.http_response.text.endswith("}")
 
 
