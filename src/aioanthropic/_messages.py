@@ -19,6 +19,7 @@ from ._params import (
     ThinkingConfigParam,
     ToolChoiceParam,
     ToolParam,
+    ToolParamConvertible,
 )
 from ._request import RequestOptions, build_body
 from ._resource import ModeT, Parsed, Raw, Resource, endpoint
@@ -47,7 +48,7 @@ class MessageBodyParams(_MessageBodyParamsBase, total=False):
     top_k: int
     stop_sequences: Sequence[str]
     metadata: MetadataParam
-    tools: Iterable[ToolParam | Mapping[str, Any]]
+    tools: Iterable[ToolParam | ToolParamConvertible | Mapping[str, Any]]
     tool_choice: ToolChoiceParam
     thinking: ThinkingConfigParam
     service_tier: str
@@ -73,7 +74,7 @@ class MessageCountTokensParams(_MessageCountTokensParamsBase, RequestOptions, to
     """The keyword arguments of ``messages.count_tokens``."""
 
     system: SystemParam
-    tools: Iterable[ToolParam | Mapping[str, Any]]
+    tools: Iterable[ToolParam | ToolParamConvertible | Mapping[str, Any]]
     tool_choice: ToolChoiceParam
     thinking: ThinkingConfigParam
 

@@ -8,7 +8,7 @@ these are plain dicts: the body goes to JSON as it is, with no walk over every u
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, TypedDict, Union
+from typing import Any, Literal, Protocol, TypedDict, Union
 
 from ._models import ContentBlock
 
@@ -157,6 +157,12 @@ class ToolParam(_ToolParamBase, total=False):
     description: str
     type: str
     cache_control: CacheControlParam | None
+
+
+class ToolParamConvertible(Protocol):
+    """A tool object (``@tool``) accepted in ``tools=[...]``: sent as ``to_param()``."""
+
+    def to_param(self) -> ToolParam: ...
 
 
 class _ToolChoiceAutoBase(TypedDict):
