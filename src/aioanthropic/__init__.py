@@ -58,6 +58,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from ._response import RawResponse
     from ._streaming import MessageStream
     from ._tokens import estimate_tokens
+    from ._tools import FunctionTool, ToolInputError, ToolRunner, tool
 
 # Nothing heavy at import (house style 11): each public name is imported from its module on
 # first access (PEP 562). Building the pydantic models is most of the cost; measured in
@@ -113,6 +114,10 @@ _LAZY: dict[str, str] = {
     "RawResponse": "._response",
     "MessageStream": "._streaming",
     "estimate_tokens": "._tokens",
+    "FunctionTool": "._tools",
+    "ToolInputError": "._tools",
+    "ToolRunner": "._tools",
+    "tool": "._tools",
 }
 
 
@@ -162,6 +167,10 @@ __all__ = [
     "RequestOptions",
     "estimate_tokens",
     "parse_rate_limit",
+    # tools and structured output (helpers above the resources)
+    "FunctionTool",
+    "ToolRunner",
+    "tool",
     # errors
     "AnthropicError",
     "APIConnectionError",
@@ -184,5 +193,6 @@ __all__ = [
     "RequestTooLargeError",
     "ServiceUnavailableError",
     "StreamProtocolError",
+    "ToolInputError",
     "UnprocessableEntityError",
 ]

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ._client import AsyncClient
+    from ._tools._runner import ToolRunner
 
 
 class _MessageBodyParamsBase(TypedDict):
@@ -163,6 +164,57 @@ class Messages(Resource[ModeT]):
         """
         request, idle_timeout = self._request(dict(params), stream=True)
         return MessageStreamManager(self._client, request, idle_timeout)
+
+    @overload
+    def tool_runner(
+        self,
+        *,
+        stream: Literal[False] = False,
+        max_iterations: int = 10,
+        max_concurrency: int = 8,
+        tool_timeout: float | None = None,
+        raise_on_tool_error: bool = False,
+        **params: Unpack[MessageCreateParams],
+    ) -> ToolRunner[Message]: ...
+
+    @overload
+    def tool_runner(
+        self,
+        *,
+        stream: Literal[True],
+        max_iterations: int = 10,
+        max_concurrency: int = 8,
+        tool_timeout: float | None = None,
+        raise_on_tool_error: bool = False,
+        **params: Unpack[MessageCreateParams],
+    ) -> ToolRunner[MessageStream]: ...
+
+    def tool_runner(
+        self,
+        *,
+        stream: bool = False,
+        max_iterations: int = 10,
+        max_concurrency: int = 8,
+        tool_timeout: float | None = None,
+        raise_on_tool_error: bool = False,
+        **params: Unpack[MessageCreateParams],
+    ) -> ToolRunner[Any]:
+        """Run the tool-use loop: see ``aioanthropic.ToolRunner`` (nothing is sent until it is
+        iterated). ``tools`` are ``@tool`` objects (run by the runner) or tool params."""
+        from ._tools._runner import ToolRunner  # the helper floor sits above the resources
+
+        body: dict[str, Any] = dict(params)
+        tools: Iterable[object] = body.pop("tools", ())
+        return ToolRunner(
+            self._client,
+            tools=tools,
+            params=body,
+            stream=stream,
+            max_iterations=max_iterations,
+            max_concurrency=max_concurrency,
+            tool_timeout=tool_timeout,
+            raise_on_tool_error=raise_on_tool_error,
+        )
 
     def _request(
         self, params: dict[str, Any], *, stream: bool
