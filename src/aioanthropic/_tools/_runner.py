@@ -103,10 +103,10 @@ class ToolRunner(Generic[TurnT]):
             await self._finish_stream()
         if self._done:
             raise StopAsyncIteration
-        if self._last is not None and not await self._settle_turn():
-            self._done = True
-            raise StopAsyncIteration
-        if self.iterations >= self.max_iterations:
+        # At the limit the last reply's tool calls are not run: no request would carry them.
+        if self.iterations >= self.max_iterations or (
+            self._last is not None and not await self._settle_turn()
+        ):
             self._done = True
             raise StopAsyncIteration
         self.iterations += 1
