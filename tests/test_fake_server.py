@@ -60,6 +60,8 @@ def test_public_names() -> None:
         "Fault",
         "RateLimits",
         "RecordedRequest",
+        "ToolCall",
+        "Turn",
     ]
     for name in aioanthropic.testing.__all__:
         assert hasattr(aioanthropic.testing, name)
@@ -95,6 +97,7 @@ async def test_plain_reply(client: httpx.AsyncClient, server: FakeServer) -> Non
             "output_tokens": 4,  # "You ", "said: ", "hello ", "there"
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
             "service_tier": "standard",
         },
     }
@@ -198,8 +201,7 @@ async def test_forced_tool_use_fits_the_schema(client: httpx.AsyncClient) -> Non
     )
     message = (await create(client, data)).json()
     assert message["stop_reason"] == "tool_use"
-    intro, use = message["content"]
-    assert intro == {"type": "text", "text": "I'll use get_weather."}
+    (use,) = message["content"]  # forced: the call alone, no preamble (issue 16)
     assert use["type"] == "tool_use"
     assert use["id"] == "toolu_fake_1"
     assert use["name"] == "get_weather"
@@ -216,7 +218,7 @@ async def test_tool_choice_any_auto_and_none(client: httpx.AsyncClient) -> None:
     other = {"name": "other", "input_schema": {"type": "object"}}
     tools = [other, WEATHER_TOOL]
     any_choice = await create(client, body("hi", tools=tools, tool_choice={"type": "any"}))
-    assert any_choice.json()["content"][1]["name"] == "other"
+    assert [b["name"] for b in any_choice.json()["content"]] == ["other"]  # forced: alone
     auto = await create(client, body("please get_weather for Rome", tools=tools))
     assert auto.json()["content"][1]["name"] == "get_weather"
     assert auto.json()["content"][1]["input"]["city"] == "Rome"
