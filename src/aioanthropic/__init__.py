@@ -37,12 +37,16 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         InternalServerError,
         MissingCredentialsError,
         NotFoundError,
+        OutputRefusedError,
+        OutputTruncatedError,
+        OutputValidationError,
         OverloadedError,
         PermissionDeniedError,
         RateLimitError,
         RequestTooLargeError,
         ServiceUnavailableError,
         StreamProtocolError,
+        StructuredOutputError,
         UnprocessableEntityError,
     )
     from ._messages import (
@@ -57,6 +61,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from ._request import RequestOptions
     from ._response import RawResponse
     from ._streaming import MessageStream
+    from ._structured import ParsedMessage, ParsedTextBlock
     from ._tokens import estimate_tokens
     from ._tools import FunctionTool, ToolInputError, ToolRunner, tool
 
@@ -91,12 +96,16 @@ _LAZY: dict[str, str] = {
     "InternalServerError": "._exceptions",
     "MissingCredentialsError": "._exceptions",
     "NotFoundError": "._exceptions",
+    "OutputRefusedError": "._exceptions",
+    "OutputTruncatedError": "._exceptions",
+    "OutputValidationError": "._exceptions",
     "OverloadedError": "._exceptions",
     "PermissionDeniedError": "._exceptions",
     "RateLimitError": "._exceptions",
     "RequestTooLargeError": "._exceptions",
     "ServiceUnavailableError": "._exceptions",
     "StreamProtocolError": "._exceptions",
+    "StructuredOutputError": "._exceptions",
     "UnprocessableEntityError": "._exceptions",
     "MessageBodyParams": "._messages",
     "MessageCountTokensParams": "._messages",
@@ -114,6 +123,8 @@ _LAZY: dict[str, str] = {
     "RawResponse": "._response",
     "MessageStream": "._streaming",
     "estimate_tokens": "._tokens",
+    "ParsedMessage": "._structured",
+    "ParsedTextBlock": "._structured",
     "FunctionTool": "._tools",
     "ToolInputError": "._tools",
     "ToolRunner": "._tools",
@@ -169,6 +180,8 @@ __all__ = [
     "parse_rate_limit",
     # tools and structured output (helpers above the resources)
     "FunctionTool",
+    "ParsedMessage",
+    "ParsedTextBlock",
     "ToolRunner",
     "tool",
     # errors
@@ -187,12 +200,16 @@ __all__ = [
     "InternalServerError",
     "MissingCredentialsError",
     "NotFoundError",
+    "OutputRefusedError",
+    "OutputTruncatedError",
+    "OutputValidationError",
     "OverloadedError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestTooLargeError",
     "ServiceUnavailableError",
     "StreamProtocolError",
+    "StructuredOutputError",
     "ToolInputError",
     "UnprocessableEntityError",
 ]
