@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar, overload
 
 import httpx
 
@@ -30,7 +30,11 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ._client import AsyncClient
+    from ._structured._parse import ParsedMessage
+    from ._structured._stream import ParsedMessageStreamManager
     from ._tools._runner import ToolRunner
+
+OutputT = TypeVar("OutputT")
 
 
 class _MessageBodyParamsBase(TypedDict):
@@ -156,14 +160,65 @@ class Messages(Resource[ModeT]):
         response, retries = await client._transport.send(request)
         return client._parse(Message, response, retries)
 
-    def stream(self, **params: Unpack[MessageCreateParams]) -> MessageStreamManager:
+    @overload
+    def stream(self, **params: Unpack[MessageCreateParams]) -> MessageStreamManager: ...
+
+    @overload
+    def stream(
+        self,
+        *,
+        output_format: type[OutputT],
+        mode: Literal["auto", "native", "tool"] = "auto",
+        **params: Unpack[MessageCreateParams],
+    ) -> ParsedMessageStreamManager[OutputT]: ...
+
+    def stream(
+        self,
+        *,
+        output_format: Any = None,
+        mode: Literal["auto", "native", "tool"] = "auto",
+        **params: Unpack[MessageCreateParams],
+    ) -> MessageStreamManager | ParsedMessageStreamManager[Any]:
         """Stream a message: ``async with client.messages.stream(...) as stream:``.
 
         The request is sent when the ``async with`` block is entered, and the response closed
-        when it is left, however it is left.
+        when it is left, however it is left. With ``output_format`` the stream also gives the
+        output as it grows and validated at the end: see ``ParsedMessageStream``.
         """
+        if output_format is not None:
+            from ._structured._stream import ParsedMessageStreamManager
+
+            _check_keys(params, _BODY_KEYS | _OPTION_KEYS)
+            return ParsedMessageStreamManager(
+                self._client, output_format=output_format, mode=mode, params=params
+            )
         request, idle_timeout = self._request(dict(params), stream=True)
         return MessageStreamManager(self._client, request, idle_timeout)
+
+    async def parse(
+        self,
+        *,
+        output_format: type[OutputT],
+        mode: Literal["auto", "native", "tool"] = "auto",
+        validation_retries: int = 0,
+        **params: Unpack[MessageCreateParams],
+    ) -> ParsedMessage[OutputT]:
+        """Create a message and validate its output into ``output_format`` (a pydantic model
+        or any type ``TypeAdapter`` accepts): see ``aioanthropic._structured._parse``.
+
+        Raises ``OutputRefusedError`` (a refusal), ``OutputTruncatedError`` (``max_tokens``)
+        or ``OutputValidationError`` (after ``validation_retries`` re-asks).
+        """
+        from ._structured._parse import parse
+
+        _check_keys(params, _BODY_KEYS | _OPTION_KEYS)
+        return await parse(
+            self._client,
+            output_format=output_format,
+            mode=mode,
+            validation_retries=validation_retries,
+            params=params,
+        )
 
     @overload
     def tool_runner(
