@@ -161,7 +161,9 @@ def _invalid(message: Message, raw: str, error: ValidationError) -> OutputValida
 def _parsed(message: Message, value: T, *, text_block: TextBlock | None) -> ParsedMessage[T]:
     fields = dict(message)
     if text_block is not None:
-        block = ParsedTextBlock.model_validate({**dict(text_block), "parsed_output": value})
+        block: ParsedTextBlock[T] = ParsedTextBlock.model_validate(
+            {**dict(text_block), "parsed_output": value}
+        )
         fields["content"] = [block if b is text_block else b for b in message.content]
     parsed: ParsedMessage[T] = ParsedMessage.model_validate({**fields, "parsed_output": value})
     parsed._request_id = message._request_id

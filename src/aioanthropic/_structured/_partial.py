@@ -65,7 +65,7 @@ class PartialJSON:
         if not self.broken:
             try:
                 self._consume(delta)
-            except (ValueError, IndexError, KeyError):
+            except (ValueError, TypeError, IndexError, KeyError):
                 self.broken = True
                 return False
         changed, self._changed = self._changed, False
@@ -90,10 +90,12 @@ class PartialJSON:
     def value(self) -> Any:
         """The value so far: None before anything is known."""
         stack = self._stack
-        if not stack:
-            return None if self._root is _MISSING else self._root
-        child: Any = _MISSING
         partial = self._partial_string()
+        if not stack:
+            if self._root is _MISSING:
+                return partial  # a top-level string in progress, or None
+            return self._root
+        child: Any = _MISSING
         if partial is not None:
             child = partial
         inner: _Frame | None = None
