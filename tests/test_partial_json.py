@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from typing import Any
@@ -34,7 +35,7 @@ def is_prefix(partial: Any, final: Any) -> bool:
         return (
             isinstance(partial, list)
             and len(partial) <= len(final)
-            and all(is_prefix(v, f) for v, f in zip(partial, final))
+            and all(is_prefix(v, f) for v, f in zip(partial, final, strict=False))
         )
     if isinstance(final, str):
         return isinstance(partial, str) and final.startswith(partial)
@@ -52,7 +53,7 @@ def run(pieces: list[str], final: Any) -> list[Any]:
     assert not parser.broken
     assert parser.value == final
     assert shown[-1] == final
-    for before, after in zip(shown, shown[1:]):
+    for before, after in itertools.pairwise(shown):
         assert before != after  # each value differs from the last
     for value in shown:
         assert is_prefix(value, final), (value, final)
@@ -61,7 +62,7 @@ def run(pieces: list[str], final: Any) -> list[Any]:
 
 def splits(text: str, rng: random.Random) -> list[str]:
     cuts = sorted(rng.sample(range(1, len(text)), min(len(text) - 1, rng.randint(1, 12))))
-    return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
+    return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=False)]
 
 
 @pytest.mark.parametrize("doc", DOCS)
