@@ -16,7 +16,7 @@ import pytest
 from pydantic import Field
 
 from aioanthropic import AsyncClient, Message, MessageStream, tool
-from aioanthropic.testing import FakeServer
+from aioanthropic.testing import FakeServer, ToolCall, Turn
 from aioanthropic.types import TextDelta, ToolUseBlock
 
 pytestmark = pytest.mark.anyio
@@ -387,3 +387,89 @@ async def test_tools_of_one_turn_run_concurrently_up_to_max_concurrency(
     assert [r.get("content") for r in results] == [f"done {i}" for i in range(calls)]
     if limit >= calls:
         assert gauge.order == list(reversed(range(calls)))
+
+
+# --- scripted turns: several calls at once, pause_turn -----------------------------------------
+
+
+@pytest.mark.parametrize(("calls", "limit", "expected"), [(6, 2, 2), (5, 8, 5)])
+async def test_a_scripted_turn_of_parallel_calls_runs_them_together_over_http(
+    client: AsyncClient, server: FakeServer, calls: int, limit: int, expected: int
+) -> None:
+    gauge = Gauge(calls, limit)
+    gauge.pending = set(range(calls))
+
+    @tool
+    async def measure(index: int) -> str:
+        await gauge.hold(index)
+        return f"done {index}"
+
+    server.script(
+        Turn(tool_calls=[ToolCall("measure", {"index": i}, id=f"toolu_{i}") for i in range(calls)]),
+        Turn(text="All measured."),
+    )
+    final = await client.messages.tool_runner(
+        model=MODEL,
+        max_tokens=100,
+        tools=[measure],
+        messages=ask("measure everything"),
+        max_concurrency=limit,
+    ).until_done()
+    assert final.content[0].text == "All measured."  # type: ignore[union-attr]
+    assert gauge.max_seen == expected
+    results = tool_results(server)
+    assert [r["tool_use_id"] for r in results] == [f"toolu_{i}" for i in range(calls)]
+    assert [r["content"] for r in results] == [f"done {i}" for i in range(calls)]
+    assert server.requests[-1].json["messages"][-1]["role"] == "user"  # one user turn
+
+
+async def test_a_mixed_turn_gives_each_call_its_own_result(
+    client: AsyncClient, server: FakeServer
+) -> None:
+    @tool
+    async def broken(city: str) -> str:
+        raise ValueError("no data")
+
+    server.script(
+        Turn(
+            tool_calls=[
+                ToolCall("get_weather", {"city": "Oslo"}, id="t_ok"),
+                ToolCall("get_weather", {"town": "Oslo"}, id="t_invalid"),
+                ToolCall("nope", {}, id="t_unknown"),
+                ToolCall("broken", {"city": "Oslo"}, id="t_raises"),
+            ]
+        ),
+        Turn(text="Done."),
+    )
+    await client.messages.tool_runner(
+        model=MODEL, max_tokens=100, tools=[get_weather, broken], messages=ask("go")
+    ).until_done()
+    ok, invalid, unknown, raises = tool_results(server)
+    assert ok == {"type": "tool_result", "tool_use_id": "t_ok", "content": "18C and cloudy in Oslo"}
+    assert invalid["is_error"] is True
+    assert "- city: Field required" in invalid["content"]
+    assert "- town: Extra inputs are not permitted" in invalid["content"]
+    assert unknown["is_error"] is True
+    assert unknown["content"].startswith("Unknown tool 'nope'")
+    assert raises == {
+        "type": "tool_result",
+        "tool_use_id": "t_raises",
+        "content": "ValueError: no data",
+        "is_error": True,
+    }
+
+
+async def test_pause_turn_is_continued_with_the_conversation_as_it_is(
+    client: AsyncClient, server: FakeServer
+) -> None:
+    server.script(Turn(text="Searching...", stop_reason="pause_turn"), Turn(text="Found it."))
+    seen = [
+        m
+        async for m in client.messages.tool_runner(
+            model=MODEL, max_tokens=100, tools=[get_weather], messages=ask("look")
+        )
+    ]
+    assert [m.stop_reason for m in seen] == ["pause_turn", "end_turn"]
+    resent = server.requests[-1].json["messages"]
+    assert [m["role"] for m in resent] == ["user", "assistant"]
+    assert resent[-1]["content"] == [{"type": "text", "text": "Searching..."}]
