@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from test_examples import run_example
+import subprocess
+import sys
+
+import pytest
+
+from test_examples import ROOT, run_example
 
 
 def test_tool_runner_example_runs_the_calls_at_once_with_an_error_result() -> None:
@@ -33,3 +38,22 @@ def test_structured_output_example_parses_whole_and_streamed() -> None:
     growth = [line for line in streamed.splitlines() if line.startswith("  so far: ")]
     assert growth[0] == "  so far: 1 people, 0 places, 0 events, 0 key_facts"
     assert growth[-1] == "  so far: 2 people, 3 places, 2 events, 2 key_facts"
+
+
+@pytest.mark.parametrize("section", ["## Tools and the tool runner", "## Structured output"])
+def test_readme_sections_run_as_complete_scripts(section: str) -> None:
+    readme = (ROOT / "README.md").read_text()
+    text = readme.split(section + "\n", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("\n```", 1)[0] for b in text.split("```python\n")[1:]]
+    assert blocks, f"{section} has no Python block"
+    for code in blocks:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"PYTHONPATH": str(ROOT / "src"), "PATH": ""},
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout  # each block prints what it shows
