@@ -223,3 +223,23 @@ async def test_an_unserialisable_result_is_a_clear_type_error() -> None:
 
     with pytest.raises(TypeError, match="not JSON-serialisable"):
         await bad.invoke({})
+
+
+def test_without_docstring_parser_the_whole_docstring_is_the_description(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "docstring_parser", None)  # import now raises ImportError
+
+    @tool
+    def area(width: float) -> float:
+        """Area of a square.
+
+        Args:
+            width: Side length in metres.
+        """
+        return width * width
+
+    assert area.description == "Area of a square.\n\nArgs:\n    width: Side length in metres."
+    assert "description" not in area.input_schema["properties"]["width"]
