@@ -259,3 +259,32 @@ def test_bad_arguments_are_refused_before_sending() -> None:
         client.messages.stream(
             output_format=Trip, mode="json", model=MODERN, max_tokens=1, messages=ASK
         )  # type: ignore[call-overload, arg-type]
+
+
+class Node(BaseModel):
+    label: str
+    children: list[Node] = []
+
+
+async def test_a_recursive_output_goes_to_tool_mode_under_auto(
+    client: AsyncClient, server: FakeServer
+) -> None:
+    message = await client.messages.parse(
+        output_format=Node, model=MODERN, max_tokens=500, messages=ASK
+    )
+    assert message.parsed_output is not None
+    assert message.parsed_output.label == "Lisbon"
+    assert len(server.requests) == 1
+    assert server.requests[0].json["tool_choice"] == {"type": "tool", "name": "Node"}
+
+
+async def test_a_recursive_output_in_native_mode_is_refused_before_sending(
+    client: AsyncClient, server: FakeServer
+) -> None:
+    from aioanthropic import RecursiveSchemaError
+
+    with pytest.raises(RecursiveSchemaError, match="Node -> Node"):
+        await client.messages.parse(
+            output_format=Node, mode="native", model=MODERN, max_tokens=500, messages=ASK
+        )
+    assert server.requests == []

@@ -473,3 +473,23 @@ async def test_pause_turn_is_continued_with_the_conversation_as_it_is(
     resent = server.requests[-1].json["messages"]
     assert [m["role"] for m in resent] == ["user", "assistant"]
     assert resent[-1]["content"] == [{"type": "text", "text": "Searching..."}]
+
+
+async def test_a_tool_object_goes_into_create_stream_and_count_tokens(
+    client: AsyncClient, server: FakeServer
+) -> None:
+    message = await client.messages.create(
+        model=MODEL, max_tokens=50, tools=[get_weather], messages=ask("get_weather Rome")
+    )
+    assert any(isinstance(b, ToolUseBlock) for b in message.content)
+    async with client.messages.stream(
+        model=MODEL, max_tokens=50, tools=[get_weather], messages=ask("get_weather Rome")
+    ) as stream:
+        streamed = await stream.get_final_message()
+    assert streamed.stop_reason == "tool_use"
+    count = await client.messages.count_tokens(
+        model=MODEL, tools=[get_weather], messages=ask("get_weather Rome")
+    )
+    assert count.input_tokens > 0
+    for request in server.requests:
+        assert request.json["tools"] == [get_weather.to_param()]
