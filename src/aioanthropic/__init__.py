@@ -61,7 +61,13 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from ._request import RequestOptions
     from ._response import RawResponse
     from ._streaming import MessageStream
-    from ._structured import ParsedMessage, ParsedTextBlock
+    from ._structured import (
+        ParsedMessage,
+        ParsedMessageStream,
+        ParsedMessageStreamManager,
+        ParsedTextBlock,
+        RecursiveSchemaError,
+    )
     from ._tokens import estimate_tokens
     from ._tools import FunctionTool, ToolInputError, ToolRunner, tool
 
@@ -124,6 +130,9 @@ _LAZY: dict[str, str] = {
     "MessageStream": "._streaming",
     "estimate_tokens": "._tokens",
     "ParsedMessage": "._structured",
+    "ParsedMessageStream": "._structured",
+    "ParsedMessageStreamManager": "._structured",
+    "RecursiveSchemaError": "._structured",
     "ParsedTextBlock": "._structured",
     "FunctionTool": "._tools",
     "ToolInputError": "._tools",
@@ -181,6 +190,8 @@ __all__ = [
     # tools and structured output (helpers above the resources)
     "FunctionTool",
     "ParsedMessage",
+    "ParsedMessageStream",
+    "ParsedMessageStreamManager",
     "ParsedTextBlock",
     "ToolRunner",
     "tool",
@@ -206,6 +217,7 @@ __all__ = [
     "OverloadedError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RecursiveSchemaError",
     "RequestTooLargeError",
     "ServiceUnavailableError",
     "StreamProtocolError",
