@@ -1,11 +1,12 @@
-"""Differential check: StreamDecoder's event assembly against httpx-sse's SSEDecoder.
+"""Differential check: our bounded byte-level ``SSEDecoder`` against httpx-sse's decoders.
 
-StreamDecoder keeps httpx-sse's line splitting and replaces its per-line ``SSEDecoder`` with
-one loop (``_assemble``), for speed. Here both are fed the same lines, from seeded random
-streams full of the rules' corners (CR, LF and CRLF, comments, ``id:``/``retry:``, fields
-without a colon or without a space, repeated ``event:``, multi-line data, blank runs), and
-must give the same ``(event name, data)`` sequence, skipping events without data as
-StreamDecoder does. Run by the suite (smoke included); exits non-zero on a difference.
+``aioanthropic._protocol.sse.SSEDecoder`` splits lines on bytes (with limits) and assembles
+events in one loop; httpx-sse splits decoded text with ``SSELineDecoder`` and assembles with a
+per-line ``SSEDecoder``. Here both are fed the same seeded random streams full of the rules'
+corners (CR, LF and CRLF, comments, ``id:``/``retry:``, fields without a colon or without a
+space, repeated ``event:``, multi-line data, blank runs), each cut into random chunks, and must
+give the same ``(event name, data)`` sequence, skipping events without data as ours does. Run
+by the suite (smoke included); exits non-zero on a difference.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
-from aioanthropic._sse import StreamDecoder
+from aioanthropic._protocol.sse import SSEDecoder as OurDecoder
 
 PIECES = [
     "data: {}",
@@ -55,15 +56,18 @@ def reference(lines: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def ours(lines: list[str]) -> list[tuple[str, str]]:
-    return [pair for pair in StreamDecoder()._assemble(lines) if pair[1]]
+def ours(chunks: list[bytes]) -> list[tuple[str, str]]:
+    decoder = OurDecoder()
+    pairs = [pair for chunk in chunks for pair in decoder.feed(chunk)] + decoder.close()
+    return [(name or "message", data.decode()) for name, data in pairs]
 
 
 def check(cases: int, seed: int = 0) -> int:
     rng = random.Random(seed)
     for case in range(cases):
         text = "".join(rng.choice(PIECES) + rng.choice(ENDINGS) for _ in range(rng.randint(1, 40)))
-        # The same line splitting for both (httpx-sse's), at random chunk boundaries.
+        # httpx-sse's line splitting on text, ours on the UTF-8 bytes, both at random chunk
+        # boundaries (ours also inside multi-byte characters).
         decoder = SSELineDecoder()
         lines: list[str] = []
         pos = 0
@@ -72,10 +76,13 @@ def check(cases: int, seed: int = 0) -> int:
             lines += decoder.decode(text[pos : pos + step])
             pos += step
         lines += decoder.flush()
-        if ours(lines) != reference(lines):
+        raw = text.encode()
+        cuts = sorted(rng.sample(range(len(raw) + 1), min(len(raw) + 1, rng.randint(0, 12))))
+        chunks = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)], strict=True)]
+        if ours(chunks) != reference(lines):
             print(f"  MISMATCH in case {case}: {text!r}", file=sys.stderr)
             return 1
-    print(f"  event assembly identical to httpx-sse's SSEDecoder on {cases} random streams")
+    print(f"  SSE decoding identical to httpx-sse's decoders on {cases} random streams")
     return 0
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from aioanthropic._accumulator import MessageAccumulator
-from aioanthropic._events import UnknownDelta, parse_event
-from aioanthropic._exceptions import StreamProtocolError
-from aioanthropic._models import (
+from aioanthropic._protocol.accumulator import MessageAccumulator
+from aioanthropic._protocol.events import UnknownDelta, parse_event
+from aioanthropic._protocol.exceptions import StreamProtocolError
+from aioanthropic._protocol.responses import (
     CitationCharLocation,
     CitationPageLocation,
     Message,
@@ -26,15 +26,16 @@ from aioanthropic._models import (
     UnknownCitation,
     WebSearchToolResultBlock,
 )
-from aioanthropic._sse import StreamDecoder
+from aioanthropic._protocol.sse import SSEDecoder
+from aioanthropic._protocol.stream import decode_event
+from helpers import decode
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def accumulate(name: str) -> MessageAccumulator:
-    decoder = StreamDecoder()
     acc = MessageAccumulator()
-    for event in [*decoder.feed((FIXTURES / name).read_bytes()), *decoder.close()]:
+    for event in decode([(FIXTURES / name).read_bytes()]):
         acc.feed(event)
     return acc
 
@@ -471,16 +472,16 @@ def _per_event_seconds(raw: bytes) -> float:
     best = float("inf")
     for _ in range(3):
         t0 = time.perf_counter()
-        decoder = StreamDecoder()
+        decoder = SSEDecoder()
         acc = MessageAccumulator()
+        count = 0
         for i in range(0, len(raw), 16384):
-            for event in decoder.feed(raw[i : i + 16384]):
-                acc.feed(event)
-        for event in decoder.close():
-            acc.feed(event)
+            for name, data in decoder.feed(raw[i : i + 16384]):
+                acc.feed(decode_event(name, data))
+                count += 1
         acc.message  # noqa: B018
         best = min(best, time.perf_counter() - t0)
-    return best / decoder.events_decoded
+    return best / count
 
 
 def test_linear_time_text_deltas() -> None:

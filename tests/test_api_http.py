@@ -227,13 +227,16 @@ async def test_raw_count_tokens_models_and_list(server: FakeServer, client: Asyn
     assert nxt.first_id != page.first_id
 
 
-async def test_raw_retries_taken(server: FakeServer, client: AsyncClient) -> None:
+async def test_raw_retries_taken(server: FakeServer) -> None:
     from aioanthropic.testing import Fault
 
-    client._transport.sleep = lambda _: anyio.lowlevel.checkpoint()
+    async def no_wait(_: float) -> None:
+        await anyio.lowlevel.checkpoint()
+
     server.enqueue(Fault(status=529))
     with anyio.fail_after(10):
-        raw = await client.models.with_raw_response.retrieve("claude-fake-opus-5-20250329")
+        async with AsyncClient(base_url=server.url, api_key="k", _sleep=no_wait) as retrying:
+            raw = await retrying.models.with_raw_response.retrieve("claude-fake-opus-5-20250329")
     assert raw.retries_taken == 1
     assert (await raw.parse()).retries_taken == 1
 

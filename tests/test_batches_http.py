@@ -22,7 +22,7 @@ from aioanthropic import (
     NotFoundError,
     RawResponse,
 )
-from aioanthropic._batch_results import results_request_url
+from aioanthropic._http.batch_results import results_request_url
 from aioanthropic.testing import FakeServer
 from aioanthropic.types import (
     MessageBatchCanceledResult,

@@ -61,12 +61,6 @@ class RecordedWaits:
         await anyio.lowlevel.checkpoint()
 
 
-def record_waits(client: AsyncClient) -> RecordedWaits:
-    recorder = RecordedWaits()
-    client._transport.sleep = recorder
-    return recorder
-
-
 async def test_create_over_loopback(server: FakeServer) -> None:
     async with client_for(server) as client:
         message = await client.messages.create(model="claude-test", max_tokens=100, messages=HELLO)
@@ -155,8 +149,8 @@ async def test_fake_server_validation_surfaces_as_bad_request(server: FakeServer
 
 async def test_retries_then_succeeds_and_reports_the_count(server: FakeServer) -> None:
     server.enqueue(Fault(status=529), Fault(status=503))
-    async with client_for(server) as client:
-        waits = record_waits(client)
+    waits = RecordedWaits()
+    async with client_for(server, _sleep=waits) as client:
         message = await client.messages.create(model="m", max_tokens=5, messages=HELLO)
     assert message.retries_taken == 2
     assert len(server.requests) == 3
@@ -170,8 +164,7 @@ async def test_gives_up_after_max_retries_with_the_count_on_the_error(
     server: FakeServer,
 ) -> None:
     server.enqueue(*[Fault(status=500)] * 4)
-    async with client_for(server, max_retries=3) as client:
-        record_waits(client)
+    async with client_for(server, _sleep=RecordedWaits(), max_retries=3) as client:
         with pytest.raises(InternalServerError) as info:
             await client.messages.create(model="m", max_tokens=5, messages=HELLO)
     assert info.value.retries_taken == 3
@@ -191,8 +184,8 @@ async def test_retry_after_headers_are_honoured(
     server: FakeServer, fault: Fault, expected: float | None
 ) -> None:
     server.enqueue(fault)
-    async with client_for(server, max_retry_wait=1e12) as client:
-        waits = record_waits(client)
+    waits = RecordedWaits()
+    async with client_for(server, _sleep=waits, max_retry_wait=1e12) as client:
         await client.messages.create(model="m", max_tokens=5, messages=HELLO)
     (wait,) = waits.waits
     if expected is None:  # an HTTP date far in the future: the wait runs until then
@@ -203,8 +196,8 @@ async def test_retry_after_headers_are_honoured(
 
 async def test_a_wait_longer_than_max_retry_wait_raises_at_once(server: FakeServer) -> None:
     server.enqueue(Fault(status=429, retry_after=120))
-    async with client_for(server, max_retry_wait=60) as client:
-        waits = record_waits(client)
+    waits = RecordedWaits()
+    async with client_for(server, _sleep=waits, max_retry_wait=60) as client:
         with pytest.raises(RateLimitError) as info:
             await client.messages.create(model="m", max_tokens=5, messages=HELLO)
     assert waits.waits == []
@@ -217,8 +210,7 @@ async def test_a_wait_longer_than_max_retry_wait_raises_at_once(server: FakeServ
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 413, 422])
 async def test_no_retry_on_client_errors(server: FakeServer, status: int) -> None:
     server.enqueue(Fault(status=status))
-    async with client_for(server) as client:
-        record_waits(client)
+    async with client_for(server, _sleep=RecordedWaits()) as client:
         with pytest.raises(APIStatusError):
             await client.messages.create(model="m", max_tokens=5, messages=HELLO)
     assert len(server.requests) == 1
@@ -226,23 +218,20 @@ async def test_no_retry_on_client_errors(server: FakeServer, status: int) -> Non
 
 async def test_x_should_retry_overrides_the_status(server: FakeServer) -> None:
     server.enqueue(Fault(status=529, should_retry=False))
-    async with client_for(server) as client:
-        record_waits(client)
+    async with client_for(server, _sleep=RecordedWaits()) as client:
         with pytest.raises(OverloadedError):
             await client.messages.create(model="m", max_tokens=5, messages=HELLO)
     assert len(server.requests) == 1
 
     server.enqueue(Fault(status=400, should_retry=True))
-    async with client_for(server) as client:
-        record_waits(client)
+    async with client_for(server, _sleep=RecordedWaits()) as client:
         message = await client.messages.create(model="m", max_tokens=5, messages=HELLO)
     assert message.retries_taken == 1
 
 
 async def test_fail_first_then_succeed(server: FakeServer) -> None:
     async with FakeServer(fault=Fault(status=503, fail_first=2)) as flaky:
-        async with client_for(flaky) as client:
-            record_waits(client)
+        async with client_for(flaky, _sleep=RecordedWaits()) as client:
             message = await client.messages.create(model="m", max_tokens=5, messages=HELLO)
         assert message.retries_taken == 2
         assert len(flaky.requests) == 3
@@ -250,8 +239,7 @@ async def test_fail_first_then_succeed(server: FakeServer) -> None:
 
 async def test_slow_server_times_out_after_the_retries() -> None:
     async with FakeServer(fault=Fault(delay=2.0)) as slow:
-        async with client_for(slow, timeout=0.2, max_retries=1) as client:
-            record_waits(client)
+        async with client_for(slow, _sleep=RecordedWaits(), timeout=0.2, max_retries=1) as client:
             with anyio.fail_after(10):
                 with pytest.raises(APITimeoutError) as info:
                     await client.messages.create(model="m", max_tokens=5, messages=HELLO)
@@ -274,8 +262,10 @@ async def test_connection_refused_raises_connection_error() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     # Nothing listens on that port now.
-    async with AsyncClient(base_url=f"http://127.0.0.1:{port}", api_key="k") as client:
-        waits = record_waits(client)
+    waits = RecordedWaits()
+    async with AsyncClient(
+        _sleep=waits, base_url=f"http://127.0.0.1:{port}", api_key="k"
+    ) as client:
         with pytest.raises(APIConnectionError) as info:
             await client.messages.create(model="m", max_tokens=5, messages=HELLO)
     assert not isinstance(info.value, APITimeoutError)
@@ -285,14 +275,12 @@ async def test_connection_refused_raises_connection_error() -> None:
 
 async def test_connection_closed_without_a_response_is_retried(server: FakeServer) -> None:
     server.enqueue(Fault(close_without_response=True))
-    async with client_for(server) as client:
-        record_waits(client)
+    async with client_for(server, _sleep=RecordedWaits()) as client:
         message = await client.messages.create(model="m", max_tokens=5, messages=HELLO)
     assert message.retries_taken == 1
 
     server.enqueue(*[Fault(close_without_response=True)] * 3)
-    async with client_for(server) as client:
-        record_waits(client)
+    async with client_for(server, _sleep=RecordedWaits()) as client:
         with pytest.raises(APIConnectionError):
             await client.messages.create(model="m", max_tokens=5, messages=HELLO)
 
@@ -308,8 +296,7 @@ async def test_the_key_never_appears_in_reprs_errors_or_logs(
             printable = [repr(client), str(client), str(info.value), repr(info.value)]
             printable += [repr(info.value.body), repr(info.value.headers), info.value.message]
     server.enqueue(Fault(status=529))
-    async with client_for(server, api_key=SECRET) as client:
-        record_waits(client)
+    async with client_for(server, _sleep=RecordedWaits(), api_key=SECRET) as client:
         message = await client.messages.create(model="m", max_tokens=5, messages=HELLO)
         printable += [repr(message), str(message), repr(client)]
     assert "ANTHROPIC_API_KEY" in str(info.value)  # the 401 says what to check

@@ -18,8 +18,8 @@ from aioanthropic import (
     ServiceUnavailableError,
     UnprocessableEntityError,
 )
-from aioanthropic._error_body import parse_error_body
-from aioanthropic._exceptions import status_error_class
+from aioanthropic._protocol.error_body import parse_error_body
+from aioanthropic._protocol.exceptions import status_error_class
 
 
 def test_anthropic_envelope() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from aioanthropic._events import (
+from aioanthropic._protocol.events import (
     CitationsDelta,
     ContentBlockDeltaEvent,
     ContentBlockStartEvent,
@@ -26,7 +26,7 @@ from aioanthropic._events import (
     UnknownEvent,
     parse_event,
 )
-from aioanthropic._models import (
+from aioanthropic._protocol.responses import (
     CitationCharLocation,
     RedactedThinkingBlock,
     ServerToolUseBlock,

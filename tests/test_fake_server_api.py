@@ -9,10 +9,9 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-from aioanthropic._tokens import IMAGE_TOKENS, estimate_tokens
+from aioanthropic._protocol.tokens import IMAGE_TOKENS, estimate_tokens
 from aioanthropic.testing import FakeServer, Fault, RateLimits
 from aioanthropic.testing._pages import page
 from aioanthropic.types import TextBlock, ToolUseBlock

@@ -49,6 +49,7 @@ def thinking(budget: int = 1024) -> dict[str, Any]:
 
 
 INVALID = "invalid_request_error"
+CACHED = {"type": "ephemeral"}
 SCHEMA_FORMAT = {"type": "json_schema", "schema": {"type": "object", "properties": {}}}
 NON_EMPTY = "all messages must have non-empty content except for the optional final assistant"
 PAIRED = "Each `tool_use` block must have a corresponding `tool_result` block in the next message"
@@ -225,6 +226,15 @@ REJECTED: list[tuple[str, dict[str, Any], int, str, str]] = [
         "model: claude-fake-opus-1",
     ),
     (
+        "five-cache-breakpoints",
+        with_messages(
+            user([{"type": "text", "text": f"part {i}", "cache_control": CACHED} for i in range(5)])
+        ),
+        400,
+        INVALID,
+        "A maximum of 4 blocks with cache_control may be provided. Found 5.",
+    ),
+    (
         "output-format-not-json-schema",
         {**base(), "output_config": {"format": {"type": "xml"}}},
         400,
@@ -283,6 +293,12 @@ ACCEPTED: list[tuple[str, dict[str, Any]]] = [
     ),
     ("thinking-on-a-supporting-model", {**thinking(), "model": "claude-fake-mini-3"}),
     ("deprecated-model-still-answers", {**base(), "model": "claude-fake-opus-2"}),
+    (
+        "four-cache-breakpoints",
+        with_messages(
+            user([{"type": "text", "text": f"part {i}", "cache_control": CACHED} for i in range(4)])
+        ),
+    ),
 ]
 
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from aioanthropic._jsonl import LineSplitter
+from aioanthropic._protocol.jsonl import LineSplitter
 
 LINES = [
     json.dumps(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aioanthropic._pagination import next_cursor
+from aioanthropic._protocol.pagination import next_cursor
 
 
 @pytest.mark.parametrize(

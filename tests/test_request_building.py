@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from aioanthropic import AsyncClient, MissingCredentialsError, __version__
-from aioanthropic._request import join_url
+from aioanthropic._protocol.request import join_url
 from aioanthropic.types import Message
 
 pytestmark = pytest.mark.anyio

@@ -5,7 +5,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from aioanthropic._retry import (
+from aioanthropic._protocol.retry import (
     INITIAL_BACKOFF,
     JITTER,
     MAX_BACKOFF,

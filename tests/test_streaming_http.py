@@ -32,6 +32,7 @@ from aioanthropic.types import (
     TextDelta,
     ToolUseBlock,
 )
+from helpers import decode
 
 pytestmark = pytest.mark.anyio
 
@@ -104,12 +105,6 @@ class NoSleep:
     async def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
         await anyio.lowlevel.checkpoint()
-
-
-def no_sleep(client: AsyncClient) -> NoSleep:
-    recorder = NoSleep()
-    client._transport.sleep = recorder
-    return recorder
 
 
 def without_ids(message: Any) -> dict[str, Any]:
@@ -213,10 +208,8 @@ async def test_recorded_streams_replayed_over_the_wire(
 ) -> None:
     path = FIXTURES / fixture
     from aioanthropic import MessageAccumulator
-    from aioanthropic._sse import StreamDecoder
 
-    decoder = StreamDecoder()
-    expected_events = decoder.feed(path.read_bytes()) + decoder.close()
+    expected_events = decode([path.read_bytes()])
     accumulator = MessageAccumulator()
     for event in expected_events:
         accumulator.feed(event)
@@ -375,8 +368,8 @@ async def test_idle_timeout_does_not_fire_on_a_steady_stream(server: FakeServer)
 )
 async def test_failure_before_content_is_retried(server: FakeServer, fault: Fault) -> None:
     server.enqueue(fault)
-    async with client_for(server) as client:
-        waits = no_sleep(client)
+    waits = NoSleep()
+    async with client_for(server, _sleep=waits) as client:
         async with client.messages.stream(**params()) as stream:
             events = [event async for event in stream]
             message = await stream.get_final_message()
@@ -391,8 +384,7 @@ async def test_failure_before_content_is_retried(server: FakeServer, fault: Faul
 
 async def test_get_final_message_retries_too(server: FakeServer) -> None:
     server.enqueue(Fault(error_after=2, error_type="overloaded_error"))
-    async with client_for(server) as client:
-        no_sleep(client)
+    async with client_for(server, _sleep=NoSleep()) as client:
         async with client.messages.stream(**params()) as stream:
             message = await stream.get_final_message()
     assert message.retries_taken == 1
@@ -400,8 +392,7 @@ async def test_get_final_message_retries_too(server: FakeServer) -> None:
 
 async def test_non_retryable_error_event_before_content_is_raised(server: FakeServer) -> None:
     server.enqueue(Fault(error_after=0, error_type="invalid_request_error"))
-    async with client_for(server) as client:
-        no_sleep(client)
+    async with client_for(server, _sleep=NoSleep()) as client:
         with pytest.raises(BadRequestError):
             await consume(client)
     assert len(server.requests) == 1
@@ -409,8 +400,7 @@ async def test_non_retryable_error_event_before_content_is_raised(server: FakeSe
 
 async def test_retries_before_first_event_stop_at_max_retries(server: FakeServer) -> None:
     server.enqueue(*[Fault(error_after=0, error_type="overloaded_error")] * 3)
-    async with client_for(server, max_retries=2) as client:
-        no_sleep(client)
+    async with client_for(server, _sleep=NoSleep(), max_retries=2) as client:
         with pytest.raises(OverloadedError) as info:
             await consume(client)
         assert connections_in_use(client) == 0

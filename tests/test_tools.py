@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from aioanthropic import AnthropicError, FunctionTool, ToolInputError, tool
-from aioanthropic._request import encode_json
+from aioanthropic._protocol.request import encode_json
 
 
 class Unit(Enum):

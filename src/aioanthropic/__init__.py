@@ -1,7 +1,13 @@
 """aioanthropic: an async-first client for the Anthropic Messages API and compatible gateways.
 
 Everything public is importable from here (and the models also from ``aioanthropic.types``);
-modules whose names start with an underscore are private.
+modules whose names start with an underscore are private. The package is laid out in floors,
+each importing only from the ones below it (``tests/test_architecture.py`` checks this):
+
+    _protocol/    sans-IO: events, SSE, MessageStreamProtocol, accumulator, retry policy, models
+    _http/        the I/O shell over httpx and anyio: requester, sender, streams, pagination
+    _resources/   messages, batches, models: each method describes its call once
+    _client.py    AsyncClient: configuration, the connection pool and the resources
 """
 
 import typing as _typing
@@ -9,136 +15,183 @@ from importlib import import_module as _import_module
 
 from ._version import __version__
 
-if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
-    from . import types
-    from ._accumulator import MessageAccumulator
-    from ._batch_models import (
-        DeletedMessageBatch,
-        MessageBatch,
-        MessageBatchIndividualResponse,
-        MessageBatchRequestCounts,
-    )
-    from ._batch_results import BatchResults
-    from ._batches import MessageBatchRequestParam
-    from ._client import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient
-    from ._exceptions import (
-        AnthropicError,
-        APIConnectionError,
-        APIError,
-        APIResponseValidationError,
-        APIStatusError,
-        APITimeoutError,
-        AuthenticationError,
-        BadRequestError,
-        BatchResultsUnavailableError,
-        BatchWaitTimeoutError,
-        ConflictError,
-        IncompleteStreamError,
-        InternalServerError,
-        MissingCredentialsError,
-        NotFoundError,
-        OutputRefusedError,
-        OutputTruncatedError,
-        OutputValidationError,
-        OverloadedError,
-        PermissionDeniedError,
-        RateLimitError,
-        RequestTooLargeError,
-        ServiceUnavailableError,
-        StreamProtocolError,
-        StructuredOutputError,
-        UnprocessableEntityError,
-    )
-    from ._messages import (
-        MessageBodyParams,
-        MessageCountTokensParams,
-        MessageCreateParams,
-        MessageStreamManager,
-    )
-    from ._models import Message, MessageTokensCount, ModelInfo
-    from ._pagination import AsyncPaginator, Page
-    from ._ratelimit import RateLimitInfo, RateLimitWindow, parse_rate_limit
-    from ._request import RequestOptions
-    from ._response import RawResponse
-    from ._streaming import MessageStream
-    from ._structured import (
-        ParsedMessage,
-        ParsedMessageStream,
-        ParsedMessageStreamManager,
-        ParsedTextBlock,
-        RecursiveSchemaError,
-    )
-    from ._tokens import estimate_tokens
-    from ._tools import FunctionTool, ToolInputError, ToolRunner, tool
-
-# Nothing heavy at import (house style 11): each public name is imported from its module on
+# Nothing heavy at import (house style 14): each public name is imported from its module on
 # first access (PEP 562). Building the pydantic models is most of the cost; measured in
-# benchmarks/README.md ("Import time").
+# benchmarks/README.md ("Import time"). This table is the one list of public names: __all__
+# is derived from it, and tests/test_repo.py checks the TYPE_CHECKING block below against it.
 _LAZY: dict[str, str] = {
     "types": ".types",
-    "MessageAccumulator": "._accumulator",
-    "DeletedMessageBatch": "._batch_models",
-    "MessageBatch": "._batch_models",
-    "MessageBatchIndividualResponse": "._batch_models",
-    "MessageBatchRequestCounts": "._batch_models",
-    "BatchResults": "._batch_results",
-    "MessageBatchRequestParam": "._batches",
+    "AsyncClient": "._client",
     "DEFAULT_LIMITS": "._client",
     "DEFAULT_MAX_RETRIES": "._client",
     "DEFAULT_TIMEOUT": "._client",
-    "AsyncClient": "._client",
-    "AnthropicError": "._exceptions",
-    "APIConnectionError": "._exceptions",
-    "APIError": "._exceptions",
-    "APIResponseValidationError": "._exceptions",
-    "APIStatusError": "._exceptions",
-    "APITimeoutError": "._exceptions",
-    "AuthenticationError": "._exceptions",
-    "BadRequestError": "._exceptions",
-    "BatchResultsUnavailableError": "._exceptions",
-    "BatchWaitTimeoutError": "._exceptions",
-    "ConflictError": "._exceptions",
-    "IncompleteStreamError": "._exceptions",
-    "InternalServerError": "._exceptions",
-    "MissingCredentialsError": "._exceptions",
-    "NotFoundError": "._exceptions",
-    "OutputRefusedError": "._exceptions",
-    "OutputTruncatedError": "._exceptions",
-    "OutputValidationError": "._exceptions",
-    "OverloadedError": "._exceptions",
-    "PermissionDeniedError": "._exceptions",
-    "RateLimitError": "._exceptions",
-    "RequestTooLargeError": "._exceptions",
-    "ServiceUnavailableError": "._exceptions",
-    "StreamProtocolError": "._exceptions",
-    "StructuredOutputError": "._exceptions",
-    "UnprocessableEntityError": "._exceptions",
-    "MessageBodyParams": "._messages",
-    "MessageCountTokensParams": "._messages",
-    "MessageCreateParams": "._messages",
-    "MessageStreamManager": "._messages",
-    "Message": "._models",
-    "MessageTokensCount": "._models",
-    "ModelInfo": "._models",
-    "AsyncPaginator": "._pagination",
-    "Page": "._pagination",
-    "RateLimitInfo": "._ratelimit",
-    "RateLimitWindow": "._ratelimit",
-    "parse_rate_limit": "._ratelimit",
-    "RequestOptions": "._request",
-    "RawResponse": "._response",
-    "MessageStream": "._streaming",
-    "estimate_tokens": "._tokens",
+    "BatchResults": "._http.batch_results",
+    "AsyncPaginator": "._http.paginator",
+    "RawResponse": "._http.response",
+    "MessageStream": "._http.stream",
+    "MessageAccumulator": "._protocol.accumulator",
+    "DeletedMessageBatch": "._protocol.batch_responses",
+    "MessageBatch": "._protocol.batch_responses",
+    "MessageBatchIndividualResponse": "._protocol.batch_responses",
+    "MessageBatchRequestCounts": "._protocol.batch_responses",
+    "APIConnectionError": "._protocol.exceptions",
+    "APIError": "._protocol.exceptions",
+    "APIResponseValidationError": "._protocol.exceptions",
+    "APIStatusError": "._protocol.exceptions",
+    "APITimeoutError": "._protocol.exceptions",
+    "AnthropicError": "._protocol.exceptions",
+    "AuthenticationError": "._protocol.exceptions",
+    "BadRequestError": "._protocol.exceptions",
+    "BatchResultsUnavailableError": "._protocol.exceptions",
+    "BatchWaitTimeoutError": "._protocol.exceptions",
+    "ConflictError": "._protocol.exceptions",
+    "EventTooLargeError": "._protocol.exceptions",
+    "IncompleteStreamError": "._protocol.exceptions",
+    "InternalServerError": "._protocol.exceptions",
+    "MissingCredentialsError": "._protocol.exceptions",
+    "NotFoundError": "._protocol.exceptions",
+    "OutputRefusedError": "._protocol.exceptions",
+    "OutputTruncatedError": "._protocol.exceptions",
+    "OutputValidationError": "._protocol.exceptions",
+    "OverloadedError": "._protocol.exceptions",
+    "PermissionDeniedError": "._protocol.exceptions",
+    "RateLimitError": "._protocol.exceptions",
+    "RequestTooLargeError": "._protocol.exceptions",
+    "ServiceUnavailableError": "._protocol.exceptions",
+    "StreamProtocolError": "._protocol.exceptions",
+    "StructuredOutputError": "._protocol.exceptions",
+    "UnprocessableEntityError": "._protocol.exceptions",
+    "Page": "._protocol.pagination",
+    "MessageBatchRequestParam": "._protocol.params",
+    "MessageBodyParams": "._protocol.params",
+    "MessageCountTokensParams": "._protocol.params",
+    "MessageCreateParams": "._protocol.params",
+    "RequestOptions": "._protocol.params",
+    "RateLimitInfo": "._protocol.ratelimit",
+    "RateLimitWindow": "._protocol.ratelimit",
+    "parse_rate_limit": "._protocol.ratelimit",
+    "Message": "._protocol.responses",
+    "MessageTokensCount": "._protocol.responses",
+    "ModelInfo": "._protocol.responses",
+    "END": "._protocol.stream",
+    "MessageStreamProtocol": "._protocol.stream",
+    "NEED_DATA": "._protocol.stream",
+    "estimate_tokens": "._protocol.tokens",
+    "MessageStreamManager": "._resources.messages",
+    # helpers above the resources: structured output, tools
     "ParsedMessage": "._structured",
     "ParsedMessageStream": "._structured",
     "ParsedMessageStreamManager": "._structured",
-    "RecursiveSchemaError": "._structured",
     "ParsedTextBlock": "._structured",
+    "RecursiveSchemaError": "._structured",
     "FunctionTool": "._tools",
     "ToolInputError": "._tools",
     "ToolRunner": "._tools",
     "tool": "._tools",
 }
+
+if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
+    from . import types as types
+    from ._client import (
+        DEFAULT_LIMITS as DEFAULT_LIMITS,
+        DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES,
+        DEFAULT_TIMEOUT as DEFAULT_TIMEOUT,
+        AsyncClient as AsyncClient,
+    )
+    from ._http.batch_results import (
+        BatchResults as BatchResults,
+    )
+    from ._http.paginator import (
+        AsyncPaginator as AsyncPaginator,
+    )
+    from ._http.response import (
+        RawResponse as RawResponse,
+    )
+    from ._http.stream import (
+        MessageStream as MessageStream,
+    )
+    from ._protocol.accumulator import (
+        MessageAccumulator as MessageAccumulator,
+    )
+    from ._protocol.batch_responses import (
+        DeletedMessageBatch as DeletedMessageBatch,
+        MessageBatch as MessageBatch,
+        MessageBatchIndividualResponse as MessageBatchIndividualResponse,
+        MessageBatchRequestCounts as MessageBatchRequestCounts,
+    )
+    from ._protocol.exceptions import (
+        AnthropicError as AnthropicError,
+        APIConnectionError as APIConnectionError,
+        APIError as APIError,
+        APIResponseValidationError as APIResponseValidationError,
+        APIStatusError as APIStatusError,
+        APITimeoutError as APITimeoutError,
+        AuthenticationError as AuthenticationError,
+        BadRequestError as BadRequestError,
+        BatchResultsUnavailableError as BatchResultsUnavailableError,
+        BatchWaitTimeoutError as BatchWaitTimeoutError,
+        ConflictError as ConflictError,
+        EventTooLargeError as EventTooLargeError,
+        IncompleteStreamError as IncompleteStreamError,
+        InternalServerError as InternalServerError,
+        MissingCredentialsError as MissingCredentialsError,
+        NotFoundError as NotFoundError,
+        OutputRefusedError as OutputRefusedError,
+        OutputTruncatedError as OutputTruncatedError,
+        OutputValidationError as OutputValidationError,
+        OverloadedError as OverloadedError,
+        PermissionDeniedError as PermissionDeniedError,
+        RateLimitError as RateLimitError,
+        RequestTooLargeError as RequestTooLargeError,
+        ServiceUnavailableError as ServiceUnavailableError,
+        StreamProtocolError as StreamProtocolError,
+        StructuredOutputError as StructuredOutputError,
+        UnprocessableEntityError as UnprocessableEntityError,
+    )
+    from ._protocol.pagination import (
+        Page as Page,
+    )
+    from ._protocol.params import (
+        MessageBatchRequestParam as MessageBatchRequestParam,
+        MessageBodyParams as MessageBodyParams,
+        MessageCountTokensParams as MessageCountTokensParams,
+        MessageCreateParams as MessageCreateParams,
+        RequestOptions as RequestOptions,
+    )
+    from ._protocol.ratelimit import (
+        RateLimitInfo as RateLimitInfo,
+        RateLimitWindow as RateLimitWindow,
+        parse_rate_limit as parse_rate_limit,
+    )
+    from ._protocol.responses import (
+        Message as Message,
+        MessageTokensCount as MessageTokensCount,
+        ModelInfo as ModelInfo,
+    )
+    from ._protocol.stream import (
+        END as END,
+        NEED_DATA as NEED_DATA,
+        MessageStreamProtocol as MessageStreamProtocol,
+    )
+    from ._protocol.tokens import (
+        estimate_tokens as estimate_tokens,
+    )
+    from ._resources.messages import (
+        MessageStreamManager as MessageStreamManager,
+    )
+    from ._structured import (
+        ParsedMessage as ParsedMessage,
+        ParsedMessageStream as ParsedMessageStream,
+        ParsedMessageStreamManager as ParsedMessageStreamManager,
+        ParsedTextBlock as ParsedTextBlock,
+        RecursiveSchemaError as RecursiveSchemaError,
+    )
+    from ._tools import (
+        FunctionTool as FunctionTool,
+        ToolInputError as ToolInputError,
+        ToolRunner as ToolRunner,
+        tool as tool,
+    )
 
 
 if not _typing.TYPE_CHECKING:  # hidden from type checkers, so a misspelt name stays an error
@@ -149,6 +202,9 @@ if not _typing.TYPE_CHECKING:  # hidden from type checkers, so a misspelt name s
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         imported = _import_module(module, __name__)
         value = imported if module == "." + name else getattr(imported, name)
+        if isinstance(value, type) and value.__module__.startswith(__name__ + "._"):
+            # Public classes report the public module, as httpx's do (repr, docs, pickle).
+            value.__module__ = __name__
         globals()[name] = value  # later accesses are plain attribute reads
         return value
 
@@ -157,71 +213,4 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-__all__ = [
-    "__version__",
-    "types",
-    "AsyncClient",
-    "AsyncPaginator",
-    "BatchResults",
-    "DEFAULT_LIMITS",
-    "DEFAULT_MAX_RETRIES",
-    "DEFAULT_TIMEOUT",
-    "DeletedMessageBatch",
-    "Message",
-    "MessageAccumulator",
-    "MessageBatch",
-    "MessageBatchIndividualResponse",
-    "MessageBatchRequestCounts",
-    "MessageBatchRequestParam",
-    "MessageBodyParams",
-    "MessageCountTokensParams",
-    "MessageCreateParams",
-    "MessageStream",
-    "MessageStreamManager",
-    "MessageTokensCount",
-    "ModelInfo",
-    "Page",
-    "RateLimitInfo",
-    "RateLimitWindow",
-    "RawResponse",
-    "RequestOptions",
-    "estimate_tokens",
-    "parse_rate_limit",
-    # tools and structured output (helpers above the resources)
-    "FunctionTool",
-    "ParsedMessage",
-    "ParsedMessageStream",
-    "ParsedMessageStreamManager",
-    "ParsedTextBlock",
-    "ToolRunner",
-    "tool",
-    # errors
-    "AnthropicError",
-    "APIConnectionError",
-    "APIError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "BatchResultsUnavailableError",
-    "BatchWaitTimeoutError",
-    "ConflictError",
-    "IncompleteStreamError",
-    "InternalServerError",
-    "MissingCredentialsError",
-    "NotFoundError",
-    "OutputRefusedError",
-    "OutputTruncatedError",
-    "OutputValidationError",
-    "OverloadedError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "RecursiveSchemaError",
-    "RequestTooLargeError",
-    "ServiceUnavailableError",
-    "StreamProtocolError",
-    "StructuredOutputError",
-    "ToolInputError",
-    "UnprocessableEntityError",
-]
+__all__ = ["__version__", *_LAZY]

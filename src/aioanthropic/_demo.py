@@ -13,9 +13,9 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from ._client import AsyncClient
-from ._exceptions import AnthropicError
-from ._models import Message, TextBlock, ToolUseBlock
-from ._params import MessageParam, ToolParam
+from ._protocol.exceptions import AnthropicError
+from ._protocol.params import MessageParam, ToolParam
+from ._protocol.responses import Message, TextBlock, ToolUseBlock
 
 WEATHER_TOOL: ToolParam = {
     "name": "get_weather",

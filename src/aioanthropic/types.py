@@ -1,6 +1,6 @@
 """The public types: response models, stream events, and request parameter TypedDicts."""
 
-from ._batch_models import (
+from ._protocol.batch_responses import (
     DeletedMessageBatch,
     ErrorObject,
     ErrorResponse,
@@ -15,8 +15,7 @@ from ._batch_models import (
     ProcessingStatus,
     UnknownBatchResult,
 )
-from ._batches import MessageBatchRequestParam
-from ._events import (
+from ._protocol.events import (
     CitationsDelta,
     ContentBlockDeltaEvent,
     ContentBlockStartEvent,
@@ -38,8 +37,44 @@ from ._events import (
     UnknownDelta,
     UnknownEvent,
 )
-from ._messages import MessageBodyParams, MessageCountTokensParams
-from ._models import (
+from ._protocol.pagination import Page
+from ._protocol.params import (
+    Base64ImageSourceParam,
+    Base64PDFSourceParam,
+    CacheControlParam,
+    CitationsConfigParam,
+    ContentBlockParam,
+    ContentBlockSourceParam,
+    DocumentBlockParam,
+    ImageBlockParam,
+    MessageBatchRequestParam,
+    MessageBodyParams,
+    MessageCountTokensParams,
+    MessageCreateParams,
+    MessageParam,
+    MetadataParam,
+    PlainTextSourceParam,
+    RedactedThinkingBlockParam,
+    RequestOptions,
+    SystemParam,
+    TextBlockParam,
+    ThinkingBlockParam,
+    ThinkingConfigDisabledParam,
+    ThinkingConfigEnabledParam,
+    ThinkingConfigParam,
+    ToolChoiceAnyParam,
+    ToolChoiceAutoParam,
+    ToolChoiceNoneParam,
+    ToolChoiceParam,
+    ToolChoiceToolParam,
+    ToolParam,
+    ToolResultBlockParam,
+    ToolUseBlockParam,
+    URLImageSourceParam,
+    URLPDFSourceParam,
+)
+from ._protocol.ratelimit import RateLimitInfo, RateLimitWindow
+from ._protocol.responses import (
     CacheCreation,
     Citation,
     CitationCharLocation,
@@ -64,38 +99,6 @@ from ._models import (
     Usage,
     WebSearchToolResultBlock,
 )
-from ._pagination import Page
-from ._params import (
-    Base64ImageSourceParam,
-    Base64PDFSourceParam,
-    CacheControlParam,
-    CitationsConfigParam,
-    ContentBlockParam,
-    ContentBlockSourceParam,
-    DocumentBlockParam,
-    ImageBlockParam,
-    MessageParam,
-    MetadataParam,
-    PlainTextSourceParam,
-    RedactedThinkingBlockParam,
-    SystemParam,
-    TextBlockParam,
-    ThinkingBlockParam,
-    ThinkingConfigDisabledParam,
-    ThinkingConfigEnabledParam,
-    ThinkingConfigParam,
-    ToolChoiceAnyParam,
-    ToolChoiceAutoParam,
-    ToolChoiceNoneParam,
-    ToolChoiceParam,
-    ToolChoiceToolParam,
-    ToolParam,
-    ToolResultBlockParam,
-    ToolUseBlockParam,
-    URLImageSourceParam,
-    URLPDFSourceParam,
-)
-from ._ratelimit import RateLimitInfo, RateLimitWindow
 
 __all__ = [
     # stream events and deltas
@@ -164,6 +167,8 @@ __all__ = [
     "MessageBatchRequestParam",
     "MessageBodyParams",
     "MessageCountTokensParams",
+    "MessageCreateParams",
+    "RequestOptions",
     "Base64ImageSourceParam",
     "Base64PDFSourceParam",
     "CacheControlParam",

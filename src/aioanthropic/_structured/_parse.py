@@ -16,8 +16,8 @@ again, with the errors, in the same conversation.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import ValidationError
 
@@ -32,10 +32,15 @@ from aioanthropic.types import MessageParam, TextBlock, ToolUseBlock
 
 from ._schema import OutputSpec, RecursiveSchemaError, native_schema
 
-if TYPE_CHECKING:
-    from aioanthropic import AsyncClient
+__all__ = ["MessagesAPI", "Mode", "ParsedMessage", "ParsedTextBlock", "parse"]
 
-__all__ = ["Mode", "ParsedMessage", "ParsedTextBlock", "parse"]
+
+class MessagesAPI(Protocol):
+    """What the helpers need of ``client.messages``: ``create`` returning models."""
+
+    @property
+    def create(self) -> Callable[..., Awaitable[Any]]: ...
+
 
 T = TypeVar("T")
 Mode = Literal["auto", "native", "tool"]
@@ -205,7 +210,7 @@ def choose_mode(spec: OutputSpec[Any], mode: str) -> Literal["native", "tool"]:
 
 
 async def parse(
-    client: AsyncClient,
+    messages: MessagesAPI,
     *,
     output_format: type[T] | Any,
     mode: Mode = "auto",
@@ -224,7 +229,7 @@ async def parse(
     while True:
         body = request_params(spec, current, {**params, "messages": history})
         try:
-            message: Message = await client.messages.create(**body)
+            message: Message = await messages.create(**body)
         except APIStatusError as error:
             if mode == "auto" and current == "native" and native_unsupported(error):
                 current = "tool"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from aioanthropic import APIStatusError, Message, MessageStream
 from aioanthropic.types import (
@@ -19,12 +19,16 @@ from aioanthropic.types import (
     TextDelta,
 )
 
-from ._parse import ParsedMessage, choose_mode, extract, native_unsupported, request_params
+from ._parse import (
+    MessagesAPI,
+    ParsedMessage,
+    choose_mode,
+    extract,
+    native_unsupported,
+    request_params,
+)
 from ._partial import PartialJSON
 from ._schema import OutputSpec
-
-if TYPE_CHECKING:
-    from aioanthropic import AsyncClient
 
 __all__ = ["ParsedMessageStream", "ParsedMessageStreamManager"]
 
@@ -138,13 +142,13 @@ class ParsedMessageStreamManager(Generic[T]):
 
     def __init__(
         self,
-        client: AsyncClient,
+        messages: MessagesAPI,
         *,
         output_format: type[T] | Any,
         mode: str,
         params: Mapping[str, Any],
     ) -> None:
-        self._client = client
+        self._api = messages
         self._spec: OutputSpec[T] = OutputSpec(output_format)
         self._mode = mode
         self._first = choose_mode(self._spec, mode)
@@ -165,7 +169,7 @@ class ParsedMessageStreamManager(Generic[T]):
 
     async def _open(self, mode: Literal["native", "tool"]) -> MessageStream:
         body = request_params(self._spec, mode, self._params)
-        stream: MessageStream = await self._client.messages.create(stream=True, **body)
+        stream: MessageStream = await self._api.create(stream=True, **body)
         return stream
 
     async def __aexit__(

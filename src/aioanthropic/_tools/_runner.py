@@ -19,18 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import anyio
 import anyio.abc
 
 from aioanthropic import Message, MessageStream
+from aioanthropic._structured._parse import MessagesAPI
 from aioanthropic.types import MessageParam, ToolResultBlockParam, ToolUseBlock
 
 from ._function import FunctionTool, ToolInputError, ToolResultContent
-
-if TYPE_CHECKING:
-    from aioanthropic import AsyncClient
 
 __all__ = ["ToolRunner"]
 
@@ -53,7 +51,7 @@ class ToolRunner(Generic[TurnT]):
 
     def __init__(
         self,
-        client: AsyncClient,
+        messages: MessagesAPI,
         *,
         tools: Iterable[object],
         params: Mapping[str, Any],
@@ -76,7 +74,7 @@ class ToolRunner(Generic[TurnT]):
         self._params = params
         self._tools = list(tools)
         self._runnable = {t.name: t for t in self._tools if isinstance(t, FunctionTool)}
-        self._client = client
+        self._api = messages
         self._stream_mode = stream
         self.max_iterations = max_iterations
         self.max_concurrency = max_concurrency
@@ -114,10 +112,10 @@ class ToolRunner(Generic[TurnT]):
         if self._tools:
             params["tools"] = self._tools
         if self._stream_mode:
-            stream: MessageStream = await self._client.messages.create(stream=True, **params)
+            stream: MessageStream = await self._api.create(stream=True, **params)
             self._stream = stream
             return cast("TurnT", stream)
-        message: Message = await self._client.messages.create(**params)
+        message: Message = await self._api.create(**params)
         self._record(message)
         return cast("TurnT", message)
 

@@ -7,7 +7,7 @@ Messages body without ``max_tokens``; a count costs one request of the rate-limi
 
 from __future__ import annotations
 
-from aioanthropic._tokens import estimate_tokens
+from aioanthropic._protocol.tokens import estimate_tokens
 
 from ._app import Exchange
 from ._prelude import begin, read_json_object, refuse_if_limited, refuse_unknown_model

@@ -9,14 +9,13 @@ deterministic model's.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import anyio
 
-from aioanthropic._tokens import estimate_tokens
-
-from . import _model, _sse
+from . import _cache, _model, _sse
 from ._app import Exchange
 from ._catalogue import model_id
 from ._faults import Fault, default_message, error_envelope
@@ -51,14 +50,23 @@ async def handle_messages(exchange: Exchange) -> None:
     new_tool_id = lambda: state.next_id("toolu")  # noqa: E731
     turn = state.take_turn()
     if turn is not None:
-        tokens = estimate_tokens(body["messages"], body.get("system"), body.get("tools"))
-        reply = scripted_reply(turn, tokens, new_tool_id, _model.server_tool_usage(body))
+        reply = scripted_reply(
+            turn, _model.input_tokens(body), new_tool_id, _model.server_tool_usage(body)
+        )
     else:
         try:
             reply = _model.reply(body, new_tool_id)
         except SchemaError as exc:
             await exchange.send_error(400, "invalid_request_error", f"schema: {exc}")
             return
+    use = state.use_cache(*_cache.prefixes(body))
+    reply = dataclasses.replace(
+        reply,
+        input_tokens=reply.input_tokens - use.read - use.created,
+        cache_read=use.read,
+        cache_created_5m=use.created_5m,
+        cache_created_1h=use.created_1h,
+    )
     state.spend(reply.input_tokens, reply.output_tokens)
     message_id = state.next_id("msg")
     model = model_id(body["model"])

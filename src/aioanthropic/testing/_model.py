@@ -30,7 +30,7 @@ fixed. ``u`` is the text of the last user message (a string, or its text blocks 
   Streamed, it arrives in text deltas of 1 to 8 characters.
 * ``thinking={"type": "enabled", ...}`` puts a thinking block first: ``"Thinking about: " + u``
   with signature ``base64(sha256(thinking))``.
-* Usage: ``input_tokens`` is ``aioanthropic._tokens.estimate_tokens`` of the request, the figure
+* Usage: ``input_tokens`` is ``aioanthropic.estimate_tokens`` of the request, the figure
   count_tokens answers too, so the two endpoints agree.
   ``output_tokens`` = pieces of the emitted text + pieces of the thinking + 10 for a tool use.
 """
@@ -45,7 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aioanthropic._tokens import estimate_tokens
+from aioanthropic._protocol.tokens import estimate_tokens
 
 from ._schema import sample
 
@@ -72,6 +72,10 @@ class Reply:
     json_text: bool = False
     # Counts of server tool requests, when the request offered server tools (else absent).
     server_tool_use: dict[str, int] | None = None
+    # Prompt cache use (``_cache``); ``input_tokens`` excludes these, as the API's does.
+    cache_read: int = 0
+    cache_created_5m: int = 0
+    cache_created_1h: int = 0
 
 
 def content_text(content: Any) -> str:
@@ -170,7 +174,7 @@ def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
         content.append(thinking_block(thought))
         output_tokens += len(pieces(thought))
 
-    input_tokens = estimate_tokens(body["messages"], body.get("system"), body.get("tools"))
+    tokens = input_tokens(body)
     server = server_tool_usage(body)
     tool = _chosen_tool(body, user_text, results is not None)
     words = _WORD.findall(user_text)
@@ -187,14 +191,14 @@ def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
             {"type": "tool_use", "id": new_tool_id(), "name": tool["name"], "input": value}
         )
         output_tokens += TOOL_USE_TOKENS
-        return Reply(content, "tool_use", None, input_tokens, output_tokens, False, server)
+        return Reply(content, "tool_use", None, tokens, output_tokens, False, server)
 
     schema = output_schema(body)
     if schema is not None:
         text, stop_reason, stop_sequence = _cut(json.dumps(sample(schema, word)), body)
         content.append({"type": "text", "text": text})
         output_tokens += len(pieces(text))
-        return Reply(content, stop_reason, stop_sequence, input_tokens, output_tokens, True, server)
+        return Reply(content, stop_reason, stop_sequence, tokens, output_tokens, True, server)
 
     if results is not None:
         text = "The tool returned: " + "\n".join(results)
@@ -209,7 +213,12 @@ def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
     if text:
         content.append({"type": "text", "text": text})
     output_tokens += len(pieces(text))
-    return Reply(content, stop_reason, stop_sequence, input_tokens, output_tokens, False, server)
+    return Reply(content, stop_reason, stop_sequence, tokens, output_tokens, False, server)
+
+
+def input_tokens(body: dict[str, Any]) -> int:
+    """``usage.input_tokens`` for a request: the client's offline estimate, as count_tokens."""
+    return estimate_tokens(body["messages"], body.get("system"), body.get("tools"))
 
 
 def server_tool_usage(body: dict[str, Any]) -> dict[str, int] | None:
@@ -243,15 +252,18 @@ def message_json(
 def usage_json(reply: Reply, output_tokens: int, service_tier: str = "standard") -> dict[str, Any]:
     """The Usage object, as in a Message and in ``message_start``.
 
-    The fake has no prompt cache: the cache counts are 0, in the API's shape (``cache_creation``
-    split by cache lifetime). ``server_tool_use`` appears when the request offered server tools.
+    Cache counts come from the simulated prompt cache (``_cache``), ``cache_creation`` split by
+    cache lifetime. ``server_tool_use`` appears when the request offered server tools.
     """
     usage: dict[str, Any] = {
         "input_tokens": reply.input_tokens,
         "output_tokens": output_tokens,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
-        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+        "cache_creation_input_tokens": reply.cache_created_5m + reply.cache_created_1h,
+        "cache_read_input_tokens": reply.cache_read,
+        "cache_creation": {
+            "ephemeral_5m_input_tokens": reply.cache_created_5m,
+            "ephemeral_1h_input_tokens": reply.cache_created_1h,
+        },
         "service_tier": service_tier,
     }
     if reply.server_tool_use is not None:

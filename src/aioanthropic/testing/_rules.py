@@ -16,6 +16,7 @@ has the right type. It returns the first broken rule's message (all are 400
 * tools: custom tool names match ``^[a-zA-Z0-9_-]{1,128}$`` and are unique. The tool-use docs
   still print ``{1,64}``; the API has answered with the 128 pattern since mid-2025, and a fake
   stricter than the API would fail code that works live.
+* at most 4 blocks with ``cache_control`` (prompt-caching docs).
 * catalogue models only (models docs): ``max_tokens`` at most the model's ``max_tokens``;
   structured output and each ``thinking.type`` only where its ``capabilities`` say supported
   (the docs give no wording for these two; ours names the field and the model). Unknown models
@@ -60,6 +61,7 @@ VERSIONS = ("2023-01-01", "2023-06-01", "2026-10-21")
 """The ``anthropic-version`` values the versioning docs list; others get a 400."""
 DEFAULT_VERSION = "2023-06-01"
 _SAMPLING = ("temperature", "top_p", "top_k")
+MAX_CACHE_BREAKPOINTS = 4
 TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,128}")
 _THINKING_DOCS = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
 _CONSIDERATIONS = "important-considerations-when-using-extended-thinking"
@@ -78,6 +80,7 @@ def check_rules(
         or _check_sampling(body)
         or _check_thinking(body, need_max_tokens=need_max_tokens)
         or _check_tool_names(body.get("tools") or [])
+        or _check_cache_breakpoints(body)
         or _check_model(body, need_max_tokens=need_max_tokens)
     )
 
@@ -223,6 +226,20 @@ def _check_tool_names(tools: list[dict[str, Any]]) -> str | None:
     names = [tool["name"] for tool in tools]
     if len(names) != len(set(names)):
         return "tools: Tool names must be unique."
+    return None
+
+
+def _check_cache_breakpoints(body: dict[str, Any]) -> str | None:
+    system = body.get("system")
+    blocks = [*(body.get("tools") or []), *(system if isinstance(system, list) else [])]
+    for message in body["messages"]:
+        blocks += _blocks(message["content"])
+    found = sum(1 for b in blocks if isinstance(b, dict) and b.get("cache_control") is not None)
+    if found > MAX_CACHE_BREAKPOINTS:
+        return (
+            f"A maximum of {MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. "
+            f"Found {found}."
+        )
     return None
 
 

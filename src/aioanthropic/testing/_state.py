@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._batch_store import BatchStore
+from ._cache import CacheUse, Prefix, PromptCache
 from ._faults import Fault
 from ._ratelimit import Budget, RateLimits
 from ._script import Turn
@@ -61,6 +62,7 @@ class ServerState:
         self._failed: collections.Counter[Fault] = collections.Counter()
         self._counters: collections.Counter[str] = collections.Counter()
         self._budget = Budget(rate_limits, time.time())
+        self._cache = PromptCache()
 
     def next_id(self, prefix: str) -> str:
         with self.lock:
@@ -78,6 +80,10 @@ class ServerState:
     def take_fault(self) -> Fault | None:
         with self.lock:
             return self._queue.popleft() if self._queue else self.fault
+
+    def use_cache(self, candidates: list[Prefix], last: Prefix | None) -> CacheUse:
+        with self.lock:
+            return self._cache.use(candidates, last, time.time())
 
     def add_turns(self, turns: tuple[Turn, ...]) -> None:
         with self.lock:

@@ -27,12 +27,13 @@
         │       ├── ServiceUnavailableError    503
         │       └── OverloadedError            529
         ├── APIResponseValidationError the response or an event did not have the documented shape
-        │   └── StreamProtocolError    events arrived in an order the protocol forbids
+        │   ├── StreamProtocolError    events arrived in an order the protocol forbids
+        │   └── EventTooLargeError     a line or event passed ``max_event_bytes``
         └── IncompleteStreamError      the stream ended before ``message_stop``
 
 Every ``APIError`` raised while streaming carries ``partial_message``: the message accumulated
 from the events received before the failure, so nothing already received is lost. Errors from
-httpx are translated into this tree at one place (``_transport.py``); none escape to callers.
+httpx are translated into this tree at one place (``_http/errors.py``); none escape to callers.
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._ratelimit import RateLimitInfo, parse_rate_limit
+from .ratelimit import RateLimitInfo, parse_rate_limit
 
 if TYPE_CHECKING:
-    from ._batch_models import MessageBatch
-    from ._models import Message
+    from .batch_responses import MessageBatch
+    from .responses import Message
 
 
 class AnthropicError(Exception):
@@ -154,6 +155,11 @@ class APIResponseValidationError(APIError):
 
 class StreamProtocolError(APIResponseValidationError):
     """Stream events broke the protocol, for example a delta for a block never started."""
+
+
+class EventTooLargeError(APIResponseValidationError):
+    """A stream line or event was longer than ``max_event_bytes``: raised as soon as the limit
+    is passed, rather than after buffering whatever the server chose to send."""
 
 
 class IncompleteStreamError(APIError):
@@ -273,6 +279,25 @@ STATUS_BY_ERROR_TYPE: dict[str, int] = {
     "api_error": 500,
     "overloaded_error": 529,
 }
+
+
+def error_for_type(
+    error_type: str,
+    message: str | None,
+    *,
+    body: object = None,
+    headers: Mapping[str, str] | None = None,
+) -> APIStatusError:
+    """The error for an ``error`` event (or error object) of this type: the class the same
+    error has as an HTTP status (``STATUS_BY_ERROR_TYPE``; an unknown type counts as 500)."""
+    status = STATUS_BY_ERROR_TYPE.get(error_type, 500)
+    return status_error_class(status)(
+        message or f"The server reported {error_type} without a message",
+        status_code=status,
+        error_type=error_type,
+        body=body,
+        headers=headers,
+    )
 
 
 def status_error_class(status_code: int) -> type[APIStatusError]:

@@ -12,7 +12,7 @@ from typing import Annotated, Literal, TypeAlias, Union
 
 from pydantic import Field, field_validator
 
-from ._models import BaseAPIModel, Message, ResponseModel, reject_known_type
+from .responses import BaseAPIModel, Message, ResponseModel, reject_known_type
 
 ProcessingStatus = str
 """An open string. Known values: ``in_progress``, ``canceling``, ``ended``."""

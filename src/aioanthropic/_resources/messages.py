@@ -3,101 +3,49 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
-import httpx
-
-from ._batches import Batches
-from ._models import Message, MessageTokensCount
-from ._params import (
-    MessageParam,
-    MetadataParam,
-    SystemParam,
-    ThinkingConfigParam,
-    ToolChoiceParam,
-    ToolParam,
-    ToolParamConvertible,
+from aioanthropic._http.requester import Requester
+from aioanthropic._http.response import APICall, RawResponse
+from aioanthropic._http.stream import MessageStream, stream_call
+from aioanthropic._protocol.params import (
+    MessageCountTokensParams,
+    MessageCreateParams,
+    RequestOptions,
 )
-from ._request import RequestOptions, build_body
-from ._resource import ModeT, Parsed, Raw, Resource, endpoint
-from ._response import APICall, RawResponse
-from ._streaming import MessageStream, open_stream
+from aioanthropic._protocol.responses import Message, MessageTokensCount
+
+from .base import ModeT, Parsed, Raw, Resource, endpoint
+from .batches import Batches
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ._client import AsyncClient
-    from ._structured._parse import ParsedMessage
-    from ._structured._stream import ParsedMessageStreamManager
-    from ._tools._runner import ToolRunner
+    from aioanthropic._structured._parse import ParsedMessage
+    from aioanthropic._structured._stream import ParsedMessageStreamManager
+    from aioanthropic._tools._runner import ToolRunner
 
 OutputT = TypeVar("OutputT")
 
 
-class _MessageBodyParamsBase(TypedDict):
-    model: str
-    max_tokens: int
-    messages: Sequence[MessageParam]
-
-
-class MessageBodyParams(_MessageBodyParamsBase, total=False):
-    """The body of a message request: what ``create`` sends, and each batch request's
-    ``params``."""
-
-    system: SystemParam
-    temperature: float
-    top_p: float
-    top_k: int
-    stop_sequences: Sequence[str]
-    metadata: MetadataParam
-    tools: Iterable[ToolParam | ToolParamConvertible | Mapping[str, Any]]
-    tool_choice: ToolChoiceParam
-    thinking: ThinkingConfigParam
-    service_tier: str
-
-
-class MessageCreateParams(MessageBodyParams, RequestOptions, total=False):
-    """The keyword arguments of ``messages.create`` and ``messages.stream``."""
-
-    idle_timeout: float | None
-    """Streaming only: raise ``APITimeoutError`` when no event but pings arrives for this long."""
-
-
 _OPTION_KEYS = frozenset(RequestOptions.__annotations__) | {"idle_timeout"}
 _BODY_KEYS = frozenset(MessageCreateParams.__annotations__) - _OPTION_KEYS
-
-
-class _MessageCountTokensParamsBase(TypedDict):
-    model: str
-    messages: Sequence[MessageParam]
-
-
-class MessageCountTokensParams(_MessageCountTokensParamsBase, RequestOptions, total=False):
-    """The keyword arguments of ``messages.count_tokens``."""
-
-    system: SystemParam
-    tools: Iterable[ToolParam | ToolParamConvertible | Mapping[str, Any]]
-    tool_choice: ToolChoiceParam
-    thinking: ThinkingConfigParam
-
-
 _COUNT_BODY_KEYS = frozenset(MessageCountTokensParams.__annotations__) - frozenset(
     RequestOptions.__annotations__
 )
 
 
 class Messages(Resource[ModeT]):
-    def __init__(self, client: AsyncClient, mode: type[ModeT]) -> None:
-        super().__init__(client, mode)
-        self.batches: Batches[ModeT] = Batches(client, mode)
+    def __init__(self, requester: Requester, mode: type[ModeT]) -> None:
+        super().__init__(requester, mode)
+        self.batches: Batches[ModeT] = Batches(requester, mode)
 
     @property
     def with_raw_response(self) -> Messages[Raw]:
         """The same methods, returning ``RawResponse``s (``create`` without streaming only)."""
-        return Messages(self._client, Raw)
+        return Messages(self._requester, Raw)
 
     @endpoint
     def count_tokens(
@@ -107,7 +55,7 @@ class Messages(Resource[ModeT]):
 
         ``aioanthropic.estimate_tokens`` gives a rough offline estimate instead.
         """
-        _check_keys(params, _COUNT_BODY_KEYS | _OPTION_KEYS - {"idle_timeout"})
+        _check_keys(params, _COUNT_BODY_KEYS | (_OPTION_KEYS - {"idle_timeout"}))
         body = {key: params.get(key) for key in _COUNT_BODY_KEYS}
         return self._call(
             "POST", "/v1/messages/count_tokens", MessageTokensCount, params, body=body
@@ -137,28 +85,18 @@ class Messages(Resource[ModeT]):
         """Send ``POST /v1/messages``.
 
         Returns the validated ``Message``; with ``stream=True``, a connected ``MessageStream``
-        to iterate and then close (or use with ``async with``).
+        to iterate and then close (or use with ``async with``). Raises the ``APIError`` tree:
+        ``APIStatusError`` subclasses for error statuses, ``APIConnectionError`` /
+        ``APITimeoutError`` when no response arrived (after the retries), and ``TypeError`` for
+        an unknown keyword argument.
         """
-        client = self._client
         if self._raw and stream:
             raise TypeError(
                 "with_raw_response does not stream; a MessageStream already has .headers, "
                 ".request_id and .rate_limit"
             )
-        request, idle_timeout = self._request(dict(params), stream=stream)
-        if self._raw:
-            return await client._execute_raw(
-                APICall(request, functools.partial(client._parse, Message))
-            )
-        if stream:
-            return await open_stream(
-                client._transport,
-                request,
-                max_retries=client.max_retries,
-                idle_timeout=idle_timeout,
-            )
-        response, retries = await client._transport.send(request)
-        return client._parse(Message, response, retries)
+        call: APICall[Any] = self._create_call(dict(params), stream=stream)
+        return await self._run(call)  # type: ignore[no-any-return]
 
     @overload
     def stream(self, **params: Unpack[MessageCreateParams]) -> MessageStreamManager: ...
@@ -183,17 +121,17 @@ class Messages(Resource[ModeT]):
 
         The request is sent when the ``async with`` block is entered, and the response closed
         when it is left, however it is left. With ``output_format`` the stream also gives the
-        output as it grows and validated at the end: see ``ParsedMessageStream``.
+        output as it grows, and validated at the end: see ``ParsedMessageStream``.
         """
         if output_format is not None:
-            from ._structured._stream import ParsedMessageStreamManager
+            # The helper floor sits above the resources: imported when used, never at load.
+            from aioanthropic._structured._stream import ParsedMessageStreamManager
 
             _check_keys(params, _BODY_KEYS | _OPTION_KEYS)
             return ParsedMessageStreamManager(
-                self._client, output_format=output_format, mode=mode, params=params
+                self._parsed(), output_format=output_format, mode=mode, params=params
             )
-        request, idle_timeout = self._request(dict(params), stream=True)
-        return MessageStreamManager(self._client, request, idle_timeout)
+        return MessageStreamManager(self._requester, self._create_call(dict(params), stream=True))
 
     async def parse(
         self,
@@ -209,11 +147,11 @@ class Messages(Resource[ModeT]):
         Raises ``OutputRefusedError`` (a refusal), ``OutputTruncatedError`` (``max_tokens``)
         or ``OutputValidationError`` (after ``validation_retries`` re-asks).
         """
-        from ._structured._parse import parse
+        from aioanthropic._structured._parse import parse
 
         _check_keys(params, _BODY_KEYS | _OPTION_KEYS)
         return await parse(
-            self._client,
+            self._parsed(),
             output_format=output_format,
             mode=mode,
             validation_retries=validation_retries,
@@ -256,12 +194,12 @@ class Messages(Resource[ModeT]):
     ) -> ToolRunner[Any]:
         """Run the tool-use loop: see ``aioanthropic.ToolRunner`` (nothing is sent until it is
         iterated). ``tools`` are ``@tool`` objects (run by the runner) or tool params."""
-        from ._tools._runner import ToolRunner  # the helper floor sits above the resources
+        from aioanthropic._tools._runner import ToolRunner
 
         body: dict[str, Any] = dict(params)
         tools: Iterable[object] = body.pop("tools", ())
         return ToolRunner(
-            self._client,
+            self._parsed(),
             tools=tools,
             params=body,
             stream=stream,
@@ -271,27 +209,24 @@ class Messages(Resource[ModeT]):
             raise_on_tool_error=raise_on_tool_error,
         )
 
-    def _request(
-        self, params: dict[str, Any], *, stream: bool
-    ) -> tuple[httpx.Request, float | None]:
+    def _parsed(self) -> Messages[Parsed]:
+        """This resource returning models (the helpers need them, even from with_raw_response)."""
+        return self if not self._raw else Messages(self._requester, Parsed)  # type: ignore[return-value]
+
+    def _create_call(self, params: dict[str, Any], *, stream: bool) -> APICall[Any]:
+        """The call ``create`` and ``stream`` make (the one description of ``POST
+        /v1/messages``)."""
         _check_keys(params, _BODY_KEYS | _OPTION_KEYS)
-        body = build_body({k: params.get(k) for k in _BODY_KEYS}, params.get("extra_body"))
-        if stream:
-            body["stream"] = True
-        client = self._client
-        idle_timeout = params.get("idle_timeout", client.idle_timeout)
-        request = client._build_request(
-            "POST",
-            "/v1/messages",
-            body=body,
-            betas=params.get("betas"),
-            extra_headers=params.get("extra_headers"),
-            extra_query=params.get("extra_query"),
-            timeout=params.get("timeout"),
+        body = {k: params.get(k) for k in _BODY_KEYS}
+        requester = self._requester
+        if not stream:
+            return requester.model_call(Message, "POST", "/v1/messages", body=body, options=params)
+        body["stream"] = True
+        request = requester.build_request(
+            "POST", "/v1/messages", body=body, options=params, accept="text/event-stream"
         )
-        if stream:
-            request.headers["accept"] = "text/event-stream"
-        return request, idle_timeout
+        idle_timeout = params.get("idle_timeout", requester.idle_timeout)
+        return stream_call(requester, request, idle_timeout)
 
 
 def _check_keys(params: Mapping[str, Any], allowed: frozenset[str]) -> None:
@@ -308,22 +243,13 @@ class MessageStreamManager:
     """What ``messages.stream(...)`` returns: enter it to send the request and get the
     ``MessageStream``; leaving it closes the response."""
 
-    def __init__(
-        self, client: AsyncClient, request: httpx.Request, idle_timeout: float | None
-    ) -> None:
-        self._client = client
-        self._request = request
-        self._idle_timeout = idle_timeout
+    def __init__(self, requester: Requester, call: APICall[MessageStream]) -> None:
+        self._requester = requester
+        self._call = call
         self._stream: MessageStream | None = None
 
     async def __aenter__(self) -> MessageStream:
-        client = self._client
-        self._stream = await open_stream(
-            client._transport,
-            self._request,
-            max_retries=client.max_retries,
-            idle_timeout=self._idle_timeout,
-        )
+        self._stream = await self._requester.execute(self._call)
         return self._stream
 
     async def __aexit__(

@@ -1,15 +1,20 @@
 """Retry policy as pure functions: whether to retry, and how long to wait first.
 
-The transport calls these and does the sleeping; nothing here touches the network or a clock,
-so every rule is checked by a table in ``tests/test_retry.py``.
+The sender (``_http/sender.py``) calls these and does the sleeping; nothing here touches the
+network or a clock, so every rule is checked by a table in ``tests/test_retry.py``.
 """
 
 from __future__ import annotations
 
-import email.utils
-import math
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
+
+from .exceptions import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+)
+from .ratelimit import retry_after_seconds
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
@@ -27,30 +32,6 @@ def should_retry_status(status_code: int, headers: Mapping[str, str]) -> bool:
     if override == "false":
         return False
     return status_code in RETRYABLE_STATUSES
-
-
-def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
-    """The wait the server asked for: ``retry-after-ms``, then ``retry-after`` (seconds or an
-    HTTP date). None when it asked for nothing usable."""
-    raw_ms = headers.get("retry-after-ms")
-    if raw_ms is not None:
-        ms = _finite(raw_ms)
-        if ms is not None and ms >= 0:
-            return ms / 1000.0
-    raw = headers.get("retry-after")
-    if raw is None:
-        return None
-    seconds = _finite(raw)
-    if seconds is not None:
-        return seconds if seconds >= 0 else None
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = now if now is not None else datetime.now(timezone.utc)
-    return max(0.0, (when - now).total_seconds())
 
 
 def backoff_seconds(retries_taken: int, random: Callable[[], float]) -> float:
@@ -113,9 +94,18 @@ def decide(
     return RetryDecision(retry=True, wait=backoff_seconds(retries_taken, random))
 
 
-def _finite(text: str) -> float | None:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+def stream_error_retryable(error: APIError, *, content_started: bool) -> bool:
+    """Whether a stream that failed with ``error`` may be sent again.
+
+    Only before content arrived (``MessageStreamProtocol.content_started``): after that the
+    caller has seen part of an answer a retry would not reproduce. Before it, a connection
+    error or timeout is retryable, and an error event by the status its type maps to
+    (``overloaded_error`` -> 529 -> retryable); malformed data and an early end are not (the
+    same server would most likely send the same again). The retry budget and the wait are
+    then ``decide``'s.
+    """
+    if content_started:
+        return False
+    if isinstance(error, APIStatusError):
+        return should_retry_status(error.status_code, {})
+    return isinstance(error, APIConnectionError)

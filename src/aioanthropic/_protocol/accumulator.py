@@ -30,7 +30,7 @@ from typing import Any
 
 import pydantic_core
 
-from ._events import (
+from .events import (
     CitationsDelta,
     ContentBlockDeltaEvent,
     ContentBlockStartEvent,
@@ -46,8 +46,8 @@ from ._events import (
     ThinkingDelta,
     UnknownDelta,
 )
-from ._exceptions import StreamProtocolError
-from ._models import Message
+from .exceptions import StreamProtocolError
+from .responses import Message
 
 __all__ = ["MessageAccumulator"]
 

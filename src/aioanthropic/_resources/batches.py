@@ -4,33 +4,30 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 
 import anyio
 
-from ._batch_models import DeletedMessageBatch, MessageBatch, MessageBatchRequestCounts
-from ._batch_results import BatchResults
-from ._exceptions import BatchWaitTimeoutError
-from ._pagination import Page
-from ._resource import ModeT, Parsed, Raw, Resource, endpoint, page_endpoint, path_id
-from ._response import APICall
+from aioanthropic._http.batch_results import BatchResults
+from aioanthropic._http.response import APICall
+from aioanthropic._protocol.batch_responses import (
+    DeletedMessageBatch,
+    MessageBatch,
+    MessageBatchRequestCounts,
+)
+from aioanthropic._protocol.exceptions import BatchWaitTimeoutError
+from aioanthropic._protocol.pagination import Page
+
+from .base import ModeT, Parsed, Raw, Resource, endpoint, page_endpoint, path_id
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ._messages import MessageBodyParams
-    from ._request import RequestOptions
+    from aioanthropic._protocol.params import MessageBatchRequestParam, RequestOptions
 
 DEFAULT_POLL_INTERVAL = 10.0
 
 ProgressCallback = Callable[[MessageBatchRequestCounts], "Awaitable[object] | object"]
-
-
-class MessageBatchRequestParam(TypedDict):
-    """One request of a batch: ``params`` is the body ``messages.create`` would send."""
-
-    custom_id: str
-    params: MessageBodyParams
 
 
 def _batch_path(batch_id: str) -> str:
@@ -41,7 +38,7 @@ class Batches(Resource[ModeT]):
     @property
     def with_raw_response(self) -> Batches[Raw]:
         """The same methods, returning ``RawResponse``s."""
-        return Batches(self._client, Raw)
+        return Batches(self._requester, Raw)
 
     @endpoint
     def create(
@@ -101,9 +98,10 @@ class Batches(Resource[ModeT]):
         path of ``results_url``, for gateways. Use ``async with ... as results:`` so that
         breaking out of the loop closes the connection at once.
         """
-        use = self._client.results_use_base_url if use_base_url is None else use_base_url
-        retrieve = Batches(self._client, Parsed).retrieve
-        return BatchResults(self._client, batch, retrieve, use_base_url=use, options=options)
+        requester = self._requester
+        use = requester.results_use_base_url if use_base_url is None else use_base_url
+        retrieve = Batches(requester, Parsed).retrieve
+        return BatchResults(requester, batch, retrieve, use_base_url=use, options=options)
 
     async def wait(
         self,
@@ -123,7 +121,7 @@ class Batches(Resource[ModeT]):
         """
         if poll_interval <= 0:
             raise ValueError(f"poll_interval must be > 0, got {poll_interval}")
-        retrieve = Batches(self._client, Parsed).retrieve
+        retrieve = Batches(self._requester, Parsed).retrieve
         deadline = None if timeout is None else anyio.current_time() + timeout
         while True:
             batch = await retrieve(batch_id)

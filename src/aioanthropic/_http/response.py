@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Generic, TypeVar, cast
 
 import httpx
 
-from ._ratelimit import RateLimitInfo, parse_rate_limit
+from aioanthropic._protocol.ratelimit import RateLimitInfo, parse_rate_limit
 
 T = TypeVar("T")
 _UNPARSED = object()
@@ -19,13 +19,15 @@ _UNPARSED = object()
 class APICall(Generic[T]):
     """One request and how to turn its (successful) response into a result.
 
-    Resources describe their calls this way; the client executes a call either straight to
+    Resources describe their calls this way; the requester executes a call either straight to
     the result or to a ``RawResponse``, so that no method is written twice.
     """
 
     request: httpx.Request
-    parse: Callable[[httpx.Response, int], T]
-    """Called with the response (body already read) and the number of retries taken."""
+    parse: Callable[[httpx.Response, int], Awaitable[T]]
+    """Called with the response and the number of retries taken. The body has been read,
+    unless ``stream`` is set: then the response is open and ``parse`` owns it."""
+    stream: bool = False
 
 
 class RawResponse(Generic[T]):
@@ -67,7 +69,7 @@ class RawResponse(Generic[T]):
     async def parse(self) -> T:
         """The result the method returns without ``with_raw_response`` (validated once)."""
         if self._parsed is _UNPARSED:
-            self._parsed = self._call.parse(self.http_response, self.retries_taken)
+            self._parsed = await self._call.parse(self.http_response, self.retries_taken)
         return cast(T, self._parsed)
 
     def __repr__(self) -> str:

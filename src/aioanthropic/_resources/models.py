@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._models import ModelInfo
-from ._pagination import Page
-from ._resource import ModeT, Raw, Resource, endpoint, page_endpoint, path_id
-from ._response import APICall
+from aioanthropic._http.response import APICall
+from aioanthropic._protocol.pagination import Page
+from aioanthropic._protocol.responses import ModelInfo
+
+from .base import ModeT, Raw, Resource, endpoint, page_endpoint, path_id
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ._request import RequestOptions
+    from aioanthropic._protocol.params import RequestOptions
 
 
 class Models(Resource[ModeT]):
     @property
     def with_raw_response(self) -> Models[Raw]:
         """The same methods, returning ``RawResponse``s."""
-        return Models(self._client, Raw)
+        return Models(self._requester, Raw)
 
     @endpoint
     def retrieve(self, model_id: str, **options: Unpack[RequestOptions]) -> APICall[ModelInfo]:

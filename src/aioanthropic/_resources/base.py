@@ -23,15 +23,14 @@ from urllib.parse import quote
 
 import httpx
 
-from ._models import ResponseModel
-from ._pagination import AsyncPaginator, Page
-from ._request import build_body
-from ._response import APICall, RawResponse
+from aioanthropic._http.paginator import AsyncPaginator
+from aioanthropic._http.requester import Requester
+from aioanthropic._http.response import APICall, RawResponse
+from aioanthropic._protocol.pagination import Page
+from aioanthropic._protocol.responses import ResponseModel
 
 if TYPE_CHECKING:
     from typing_extensions import Self
-
-    from ._client import AsyncClient
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -56,8 +55,8 @@ ModeT = TypeVar("ModeT", bound=Mode)
 class Resource(Generic[ModeT]):
     """Base of the API resources (``client.models``, ``client.messages.batches``, ...)."""
 
-    def __init__(self, client: AsyncClient, mode: type[ModeT]) -> None:
-        self._client = client
+    def __init__(self, requester: Requester, mode: type[ModeT]) -> None:
+        self._requester = requester
         self._mode: type[ModeT] = mode
 
     @property
@@ -74,20 +73,15 @@ class Resource(Generic[ModeT]):
         body: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
     ) -> APICall[M]:
-        extra_body = options.get("extra_body")
-        if body is not None or extra_body:
-            body = build_body(body or {}, extra_body)
-        request = self._client._build_request(
-            method,
-            path,
-            body=body,
-            params=query,
-            betas=options.get("betas"),
-            extra_headers=options.get("extra_headers"),
-            extra_query=options.get("extra_query"),
-            timeout=options.get("timeout"),
+        return self._requester.model_call(
+            model, method, path, body=body, query=query, options=options
         )
-        return APICall(request, functools.partial(self._client._parse, model))
+
+    async def _run(self, call: APICall[T]) -> Any:
+        """Execute a call the way this resource's mode says: the result, or its raw response."""
+        if self._raw:
+            return await self._requester.execute_raw(call)
+        return await self._requester.execute(call)
 
     def _list_call(
         self,
@@ -99,15 +93,15 @@ class Resource(Generic[ModeT]):
         """The first page's call; each page it parses knows how to fetch its successor."""
         backward = query.get("before_id") is not None
         fixed = {k: v for k, v in query.items() if k not in ("before_id", "after_id")}
-        client = self._client
+        requester = self._requester
 
         def describe(page_query: Mapping[str, Any]) -> APICall[Page[T]]:
             call = self._call("GET", path, page_type, options, query=page_query)
 
-            def parse(response: httpx.Response, retries: int) -> Page[T]:
-                page = call.parse(response, retries)
+            async def parse(response: httpx.Response, retries: int) -> Page[T]:
+                page = await call.parse(response, retries)
                 page._backward = backward
-                page._fetch = lambda cursor: client._execute(describe({**fixed, **cursor}))
+                page._fetch = lambda cursor: requester.execute(describe({**fixed, **cursor}))
                 return page
 
             return APICall(call.request, parse)
@@ -145,18 +139,11 @@ class endpoint(Generic[P, T]):
         if obj is None:
             return self
         describe = self._describe
-        client = obj._client
-        if obj._raw:
 
-            async def raw(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
-                return await client._execute_raw(describe(obj, *args, **kwargs))
+        async def method(*args: P.args, **kwargs: P.kwargs) -> Any:
+            return await obj._run(describe(obj, *args, **kwargs))
 
-            return functools.update_wrapper(raw, describe)
-
-        async def parsed(*args: P.args, **kwargs: P.kwargs) -> T:
-            return await client._execute(describe(obj, *args, **kwargs))
-
-        return functools.update_wrapper(parsed, describe)
+        return functools.update_wrapper(method, describe)
 
 
 class page_endpoint(Generic[P, T]):
@@ -187,16 +174,16 @@ class page_endpoint(Generic[P, T]):
         if obj is None:
             return self
         describe = self._describe
-        client = obj._client
+        requester = obj._requester
         if obj._raw:
 
             async def raw(*args: P.args, **kwargs: P.kwargs) -> RawResponse[Page[T]]:
-                return await client._execute_raw(describe(obj, *args, **kwargs))
+                return await requester.execute_raw(describe(obj, *args, **kwargs))
 
             return functools.update_wrapper(raw, describe)
 
         def paginator(*args: P.args, **kwargs: P.kwargs) -> AsyncPaginator[T]:
             # The request is built (and credentials checked) when the first page is awaited.
-            return AsyncPaginator(lambda: client._execute(describe(obj, *args, **kwargs)))
+            return AsyncPaginator(lambda: requester.execute(describe(obj, *args, **kwargs)))
 
         return functools.update_wrapper(paginator, describe)

@@ -7,10 +7,13 @@ these are plain dicts: the body goes to JSON as it is, with no walk over every u
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, Literal, Protocol, TypedDict, Union
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, Union
 
-from ._models import ContentBlock
+from .responses import ContentBlock
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class CacheControlParam(TypedDict, total=False):
@@ -216,3 +219,66 @@ class MetadataParam(TypedDict, total=False):
 
 
 SystemParam = Union[str, Sequence[TextBlockParam]]  # noqa: UP007
+
+
+# --- request bodies and per-call options ------------------------------------------------------
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call options every method takes besides its API parameters."""
+
+    betas: Iterable[str]
+    extra_headers: Mapping[str, str | None]
+    extra_query: Mapping[str, Any]
+    extra_body: Mapping[str, Any]
+    timeout: float | httpx.Timeout | None
+
+
+class _MessageBodyParamsBase(TypedDict):
+    model: str
+    max_tokens: int
+    messages: Sequence[MessageParam]
+
+
+class MessageBodyParams(_MessageBodyParamsBase, total=False):
+    """The body of a message request: what ``create`` sends, and each batch request's
+    ``params``."""
+
+    system: SystemParam
+    temperature: float
+    top_p: float
+    top_k: int
+    stop_sequences: Sequence[str]
+    metadata: MetadataParam
+    tools: Iterable[ToolParam | ToolParamConvertible | Mapping[str, Any]]
+    tool_choice: ToolChoiceParam
+    thinking: ThinkingConfigParam
+    service_tier: str
+
+
+class MessageCreateParams(MessageBodyParams, RequestOptions, total=False):
+    """The keyword arguments of ``messages.create`` and ``messages.stream``."""
+
+    idle_timeout: float | None
+    """Streaming only: raise ``APITimeoutError`` when no event but pings arrives for this long."""
+
+
+class _MessageCountTokensParamsBase(TypedDict):
+    model: str
+    messages: Sequence[MessageParam]
+
+
+class MessageCountTokensParams(_MessageCountTokensParamsBase, RequestOptions, total=False):
+    """The keyword arguments of ``messages.count_tokens``."""
+
+    system: SystemParam
+    tools: Iterable[ToolParam | ToolParamConvertible | Mapping[str, Any]]
+    tool_choice: ToolChoiceParam
+    thinking: ThinkingConfigParam
+
+
+class MessageBatchRequestParam(TypedDict):
+    """One request of a batch: ``params`` is the body ``messages.create`` would send."""
+
+    custom_id: str
+    params: MessageBodyParams

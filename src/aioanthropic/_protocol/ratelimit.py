@@ -1,4 +1,4 @@
-"""Reading the ``anthropic-ratelimit-*`` response headers, as a pure function.
+"""Reading the ``anthropic-ratelimit-*`` and ``retry-after`` response headers, as pure functions.
 
 The API reports one window per budget (requests, tokens, input tokens, output tokens), each as
 ``anthropic-ratelimit-<budget>-{limit,remaining,reset}``; ``reset`` is an RFC 3339 timestamp.
@@ -8,13 +8,45 @@ that field alone: reading rate limits never raises.
 
 from __future__ import annotations
 
+import email.utils
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from ._retry import retry_after_seconds
-
 _PREFIX = "anthropic-ratelimit-"
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """The wait the server asked for: ``retry-after-ms``, then ``retry-after`` (seconds or an
+    HTTP date). None when it asked for nothing usable."""
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms is not None:
+        ms = _finite(raw_ms)
+        if ms is not None and ms >= 0:
+            return ms / 1000.0
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    seconds = _finite(raw)
+    if seconds is not None:
+        return seconds if seconds >= 0 else None
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    now = now if now is not None else datetime.now(timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _finite(text: str) -> float | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 @dataclass(frozen=True)

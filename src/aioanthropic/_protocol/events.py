@@ -26,7 +26,7 @@ from pydantic import (
     field_validator,
 )
 
-from ._models import (
+from .responses import (
     Citation,
     ContentBlock,
     LenientStr,
@@ -198,7 +198,8 @@ class PingEvent(_Frozen):
 
 class ErrorDetail(_Frozen):
     type: str
-    message: str
+    message: str = ""
+    """Empty when the server sent none (the error still keeps its class)."""
 
 
 class ErrorEvent(_Frozen):

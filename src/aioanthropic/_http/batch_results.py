@@ -20,17 +20,21 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pydantic
 
-from ._batch_models import MessageBatch, MessageBatchIndividualResponse
-from ._exceptions import APIResponseValidationError, BatchResultsUnavailableError
-from ._jsonl import LineSplitter
-from ._models import first_validation_error
-from ._ratelimit import RateLimitInfo, parse_rate_limit
-from ._request import join_url
-from ._streaming import _close_shielded
-from ._transport import translate_http_error
+from aioanthropic._protocol.batch_responses import MessageBatch, MessageBatchIndividualResponse
+from aioanthropic._protocol.exceptions import (
+    APIResponseValidationError,
+    BatchResultsUnavailableError,
+)
+from aioanthropic._protocol.jsonl import LineSplitter
+from aioanthropic._protocol.ratelimit import RateLimitInfo, parse_rate_limit
+from aioanthropic._protocol.request import join_url
+from aioanthropic._protocol.responses import first_validation_error
+
+from .closing import close_shielded
+from .errors import map_httpx_exceptions
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient
+    from .requester import Requester
 
 # What the official SDKs send for results; the body is JSONL whatever the content type says.
 _ACCEPT = "application/binary"
@@ -59,14 +63,14 @@ class BatchResults:
 
     def __init__(
         self,
-        client: AsyncClient,
+        requester: Requester,
         batch: str | MessageBatch,
         retrieve: Callable[[str], Awaitable[MessageBatch]],
         *,
         use_base_url: bool,
         options: Mapping[str, Any],
     ) -> None:
-        self._client = client
+        self._requester = requester
         self._batch = batch
         self._retrieve = retrieve
         self._use_base_url = use_base_url
@@ -115,7 +119,7 @@ class BatchResults:
             return
         self._closed = True
         if self._response is not None:
-            await _close_shielded(self._response, self._chunks)
+            await close_shielded(self._response, self._chunks)
 
     async def __aenter__(self) -> BatchResults:
         try:
@@ -146,20 +150,12 @@ class BatchResults:
                 f"Batch {batch.id} has no results yet (processing_status "
                 f"{batch.processing_status!r}); wait for it to end: batches.wait(id)"
             )
-        client = self._client
-        options = self._options
+        requester = self._requester
         url = results_request_url(
-            batch.results_url, client.base_url, use_base_url=self._use_base_url
+            batch.results_url, requester.base_url, use_base_url=self._use_base_url
         )
-        request = client._build_request(
-            "GET",
-            url,
-            betas=options.get("betas"),
-            extra_headers={"accept": _ACCEPT, **(options.get("extra_headers") or {})},
-            extra_query=options.get("extra_query"),
-            timeout=options.get("timeout"),
-        )
-        response, _ = await client._transport.send(request, stream=True)
+        request = requester.build_request("GET", url, options=self._options, accept=_ACCEPT)
+        response, _ = await requester.sender.send(request, stream=True)
         self._response = response
         self._chunks = response.aiter_bytes()
 
@@ -168,15 +164,14 @@ class BatchResults:
             await self._open()
         assert self._chunks is not None
         assert self._response is not None
+        request_id = self._response.headers.get("request-id")
         try:
-            chunk = await anext(self._chunks)
+            with map_httpx_exceptions(self._response.request, request_id=request_id):
+                chunk = await anext(self._chunks)
         except StopAsyncIteration:
             self._eof = True
             self._lines.extend(self._splitter.close())
             return
-        except httpx.HTTPError as exc:
-            request_id = self._response.headers.get("request-id")
-            raise translate_http_error(exc, self._response.request, request_id=request_id) from None
         self._lines.extend(self._splitter.feed(chunk))
 
     def _parse(self, line: bytes) -> MessageBatchIndividualResponse:

@@ -8,25 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, TypedDict
+from typing import Any
 
-import httpx
 from pydantic import BaseModel
 
-from ._version import __version__
+from aioanthropic._version import __version__
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 USER_AGENT = f"aioanthropic/{__version__}"
-
-
-class RequestOptions(TypedDict, total=False):
-    """Per-call options every method takes besides its API parameters."""
-
-    betas: Iterable[str]
-    extra_headers: Mapping[str, str | None]
-    extra_query: Mapping[str, Any]
-    extra_body: Mapping[str, Any]
-    timeout: float | httpx.Timeout | None
 
 
 def join_url(base_url: str, path: str) -> str:
@@ -49,10 +38,11 @@ def build_headers(
     default_headers: Mapping[str, str] | None = None,
     betas: Iterable[str] | None = None,
     extra_headers: Mapping[str, str | None] | None = None,
+    accept: str = "application/json",
 ) -> dict[str, str]:
     """The headers of one request. ``extra_headers`` wins; a value of None removes a header."""
     headers: dict[str, str] = {
-        "accept": "application/json",
+        "accept": accept,
         "content-type": "application/json",
         "anthropic-version": anthropic_version,
         "user-agent": USER_AGENT,

@@ -1,0 +1,77 @@
+"""The one place where httpx's exceptions become ours, and error responses become errors.
+
+``map_httpx_exceptions`` wraps every await on httpx (sending, reading a body, reading a stream);
+nothing above this module catches an httpx exception. Modelled on httpx's own
+``map_httpcore_exceptions`` (httpx/_transports/default.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import httpx
+
+from aioanthropic._protocol.error_body import parse_error_body
+from aioanthropic._protocol.exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    status_error_class,
+)
+from aioanthropic._protocol.ratelimit import retry_after_seconds
+
+_HINTS = {
+    401: "check the API key (ANTHROPIC_API_KEY) or auth token (ANTHROPIC_AUTH_TOKEN)",
+    404: "check the model name and the base URL (ANTHROPIC_BASE_URL)",
+    413: "the request body is too large; send fewer or smaller messages or attachments",
+}
+
+
+@contextmanager
+def map_httpx_exceptions(
+    request: httpx.Request | None, *, request_id: str | None = None
+) -> Iterator[None]:
+    """Raise ``APITimeoutError`` / ``APIConnectionError`` for an httpx error in the block.
+
+    The httpx exception is kept as ``__cause__`` for debugging; the message names the request
+    (method and path, never headers) and the kind of failure.
+    """
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise APITimeoutError(
+            f"Request timed out{_where(request)}: {type(exc).__name__}", request_id=request_id
+        ) from exc
+    except httpx.HTTPError as exc:
+        detail = str(exc) or type(exc).__name__
+        raise APIConnectionError(
+            f"Connection error{_where(request)}: {detail}", request_id=request_id
+        ) from exc
+
+
+def _where(request: httpx.Request | None) -> str:
+    return f" ({request.method} {request.url.path})" if request is not None else ""
+
+
+def status_error(
+    status_code: int,
+    headers: Mapping[str, str],
+    raw_body: bytes,
+    *,
+    request_id: str | None,
+) -> APIStatusError:
+    """Our error for an HTTP response with an error status."""
+    error_type, message, body = parse_error_body(status_code, raw_body)
+    hint = _HINTS.get(status_code)
+    if hint and hint not in message:
+        message = f"{message} ({hint})"
+    return status_error_class(status_code)(
+        message,
+        status_code=status_code,
+        error_type=error_type,
+        body=body,
+        headers=headers,
+        retry_after=retry_after_seconds(headers),
+        request_id=request_id,
+    )
