@@ -31,7 +31,7 @@ from typing import Any
 
 from pydantic_core import from_json
 
-from aioanthropic._structured import PartialJSON
+from aioanthropic._structured._partial import PartialJSON
 
 TARGET_BYTES = 100_000
 DELTAS = 5_000

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from aioanthropic._structured import PartialJSON
+from aioanthropic._structured._partial import PartialJSON
 
 DOCS = [
     {"name": 'Ada "L" é☃\\ \n', "tags": ["a", "bc", {"x": [1, 2.5e3, True, None, False]}]},

@@ -288,3 +288,10 @@ async def test_a_recursive_output_in_native_mode_is_refused_before_sending(
             output_format=Node, mode="native", model=MODERN, max_tokens=500, messages=ASK
         )
     assert server.requests == []
+
+
+async def test_the_helpers_return_models_even_from_with_raw_response(client: AsyncClient) -> None:
+    raw = client.messages.with_raw_response
+    message = await raw.parse(output_format=Place, model=MODERN, max_tokens=500, messages=ASK)
+    assert isinstance(message, ParsedMessage)
+    assert isinstance(message.parsed_output, Place)

@@ -8,8 +8,8 @@ import pytest
 from pydantic import BaseModel, Field
 
 from aioanthropic import APIStatusError, BadRequestError, OverloadedError
-from aioanthropic._structured import OutputSpec, RecursiveSchemaError, native_schema
 from aioanthropic._structured._parse import native_unsupported
+from aioanthropic._structured._schema import OutputSpec, RecursiveSchemaError, native_schema
 
 
 class Person(BaseModel):

@@ -79,15 +79,15 @@ _LAZY: dict[str, str] = {
     "estimate_tokens": "._protocol.tokens",
     "MessageStreamManager": "._resources.messages",
     # helpers above the resources: structured output, tools
-    "ParsedMessage": "._structured",
-    "ParsedMessageStream": "._structured",
-    "ParsedMessageStreamManager": "._structured",
-    "ParsedTextBlock": "._structured",
-    "RecursiveSchemaError": "._structured",
-    "FunctionTool": "._tools",
-    "ToolInputError": "._tools",
-    "ToolRunner": "._tools",
-    "tool": "._tools",
+    "ParsedMessage": "._structured._parse",
+    "ParsedMessageStream": "._structured._stream",
+    "ParsedMessageStreamManager": "._structured._stream",
+    "ParsedTextBlock": "._structured._parse",
+    "RecursiveSchemaError": "._structured._schema",
+    "FunctionTool": "._tools._function",
+    "ToolInputError": "._tools._function",
+    "ToolRunner": "._tools._runner",
+    "tool": "._tools._function",
 }
 
 if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
@@ -179,19 +179,21 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from ._resources.messages import (
         MessageStreamManager as MessageStreamManager,
     )
-    from ._structured import (
+    from ._structured._parse import (
         ParsedMessage as ParsedMessage,
+        ParsedTextBlock as ParsedTextBlock,
+    )
+    from ._structured._schema import RecursiveSchemaError as RecursiveSchemaError
+    from ._structured._stream import (
         ParsedMessageStream as ParsedMessageStream,
         ParsedMessageStreamManager as ParsedMessageStreamManager,
-        ParsedTextBlock as ParsedTextBlock,
-        RecursiveSchemaError as RecursiveSchemaError,
     )
-    from ._tools import (
+    from ._tools._function import (
         FunctionTool as FunctionTool,
         ToolInputError as ToolInputError,
-        ToolRunner as ToolRunner,
         tool as tool,
     )
+    from ._tools._runner import ToolRunner as ToolRunner
 
 
 if not _typing.TYPE_CHECKING:  # hidden from type checkers, so a misspelt name stays an error

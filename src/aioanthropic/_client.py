@@ -9,10 +9,10 @@ from types import TracebackType
 import httpx
 
 from ._http.requester import Requester, as_timeout
+from ._messages_helpers import MessagesWithHelpers
 from ._protocol.request import DEFAULT_BASE_URL
 from ._protocol.sse import DEFAULT_MAX_EVENT_BYTES
 from ._resources.base import Parsed
-from ._resources.messages import Messages
 from ._resources.models import Models
 
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
@@ -42,7 +42,7 @@ class AsyncClient:
     the retry loop's sleep and jitter source, for tests.
     """
 
-    messages: Messages[Parsed]
+    messages: MessagesWithHelpers[Parsed]
     models: Models[Parsed]
 
     def __init__(
@@ -100,7 +100,7 @@ class AsyncClient:
             sleep=_sleep,
             random=_random,
         )
-        self.messages = Messages(self._requester, Parsed)
+        self.messages = MessagesWithHelpers(self._requester, Parsed)
         self.models = Models(self._requester, Parsed)
 
     # --- configuration (read-only; make another client to change it) -------------------------

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Generator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from aioanthropic._http.requester import Requester
 from aioanthropic._http.response import APICall, RawResponse
@@ -22,12 +22,6 @@ from .batches import Batches
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
-
-    from aioanthropic._structured._parse import ParsedMessage
-    from aioanthropic._structured._stream import ParsedMessageStreamManager
-    from aioanthropic._tools._runner import ToolRunner
-
-OutputT = TypeVar("OutputT")
 
 
 _OPTION_KEYS = frozenset(RequestOptions.__annotations__) | {"idle_timeout"}
@@ -98,120 +92,13 @@ class Messages(Resource[ModeT]):
         call: APICall[Any] = self._create_call(dict(params), stream=stream)
         return await self._run(call)  # type: ignore[no-any-return]
 
-    @overload
-    def stream(self, **params: Unpack[MessageCreateParams]) -> MessageStreamManager: ...
-
-    @overload
-    def stream(
-        self,
-        *,
-        output_format: type[OutputT],
-        mode: Literal["auto", "native", "tool"] = "auto",
-        **params: Unpack[MessageCreateParams],
-    ) -> ParsedMessageStreamManager[OutputT]: ...
-
-    def stream(
-        self,
-        *,
-        output_format: Any = None,
-        mode: Literal["auto", "native", "tool"] = "auto",
-        **params: Unpack[MessageCreateParams],
-    ) -> MessageStreamManager | ParsedMessageStreamManager[Any]:
+    def stream(self, **params: Unpack[MessageCreateParams]) -> MessageStreamManager:
         """Stream a message: ``async with client.messages.stream(...) as stream:``.
 
         The request is sent when the ``async with`` block is entered, and the response closed
-        when it is left, however it is left. With ``output_format`` the stream also gives the
-        output as it grows, and validated at the end: see ``ParsedMessageStream``.
+        when it is left, however it is left.
         """
-        if output_format is not None:
-            # The helper floor sits above the resources: imported when used, never at load.
-            from aioanthropic._structured._stream import ParsedMessageStreamManager
-
-            _check_keys(params, _BODY_KEYS | _OPTION_KEYS)
-            return ParsedMessageStreamManager(
-                self._parsed(), output_format=output_format, mode=mode, params=params
-            )
         return MessageStreamManager(self._requester, self._create_call(dict(params), stream=True))
-
-    async def parse(
-        self,
-        *,
-        output_format: type[OutputT],
-        mode: Literal["auto", "native", "tool"] = "auto",
-        validation_retries: int = 0,
-        **params: Unpack[MessageCreateParams],
-    ) -> ParsedMessage[OutputT]:
-        """Create a message and validate its output into ``output_format`` (a pydantic model
-        or any type ``TypeAdapter`` accepts): see ``aioanthropic._structured._parse``.
-
-        Raises ``OutputRefusedError`` (a refusal), ``OutputTruncatedError`` (``max_tokens``)
-        or ``OutputValidationError`` (after ``validation_retries`` re-asks).
-        """
-        from aioanthropic._structured._parse import parse
-
-        _check_keys(params, _BODY_KEYS | _OPTION_KEYS)
-        return await parse(
-            self._parsed(),
-            output_format=output_format,
-            mode=mode,
-            validation_retries=validation_retries,
-            params=params,
-        )
-
-    @overload
-    def tool_runner(
-        self,
-        *,
-        stream: Literal[False] = False,
-        max_iterations: int = 10,
-        max_concurrency: int = 8,
-        tool_timeout: float | None = None,
-        raise_on_tool_error: bool = False,
-        **params: Unpack[MessageCreateParams],
-    ) -> ToolRunner[Message]: ...
-
-    @overload
-    def tool_runner(
-        self,
-        *,
-        stream: Literal[True],
-        max_iterations: int = 10,
-        max_concurrency: int = 8,
-        tool_timeout: float | None = None,
-        raise_on_tool_error: bool = False,
-        **params: Unpack[MessageCreateParams],
-    ) -> ToolRunner[MessageStream]: ...
-
-    def tool_runner(
-        self,
-        *,
-        stream: bool = False,
-        max_iterations: int = 10,
-        max_concurrency: int = 8,
-        tool_timeout: float | None = None,
-        raise_on_tool_error: bool = False,
-        **params: Unpack[MessageCreateParams],
-    ) -> ToolRunner[Any]:
-        """Run the tool-use loop: see ``aioanthropic.ToolRunner`` (nothing is sent until it is
-        iterated). ``tools`` are ``@tool`` objects (run by the runner) or tool params."""
-        from aioanthropic._tools._runner import ToolRunner
-
-        body: dict[str, Any] = dict(params)
-        tools: Iterable[object] = body.pop("tools", ())
-        return ToolRunner(
-            self._parsed(),
-            tools=tools,
-            params=body,
-            stream=stream,
-            max_iterations=max_iterations,
-            max_concurrency=max_concurrency,
-            tool_timeout=tool_timeout,
-            raise_on_tool_error=raise_on_tool_error,
-        )
-
-    def _parsed(self) -> Messages[Parsed]:
-        """This resource returning models (the helpers need them, even from with_raw_response)."""
-        return self if not self._raw else Messages(self._requester, Parsed)  # type: ignore[return-value]
 
     def _create_call(self, params: dict[str, Any], *, stream: bool) -> APICall[Any]:
         """The call ``create`` and ``stream`` make (the one description of ``POST

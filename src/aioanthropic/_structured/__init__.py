@@ -1,18 +1,7 @@
 """Structured output: replies validated into Python types, whole (``messages.parse``) and
-streamed (``messages.stream(output_format=...)``)."""
+streamed (``messages.stream(output_format=...)``).
 
-from ._parse import ParsedMessage, ParsedTextBlock
-from ._partial import PartialJSON
-from ._schema import OutputSpec, RecursiveSchemaError, native_schema
-from ._stream import ParsedMessageStream, ParsedMessageStreamManager
-
-__all__ = [
-    "OutputSpec",
-    "ParsedMessage",
-    "ParsedMessageStream",
-    "ParsedMessageStreamManager",
-    "ParsedTextBlock",
-    "PartialJSON",
-    "RecursiveSchemaError",
-    "native_schema",
-]
+``_schema`` (output schemas, pure), ``_partial`` (incremental partial JSON, sans-IO), ``_parse``
+and ``_stream`` (the calls). Nothing is imported here: a package that imports its own modules
+is a circle (tests/test_architecture.py); the public names come from ``aioanthropic``.
+"""

@@ -21,13 +21,13 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import ValidationError
 
-from aioanthropic import (
+from aioanthropic._protocol.exceptions import (
     APIStatusError,
-    Message,
     OutputRefusedError,
     OutputTruncatedError,
     OutputValidationError,
 )
+from aioanthropic._protocol.responses import Message
 from aioanthropic.types import MessageParam, TextBlock, ToolUseBlock
 
 from ._schema import OutputSpec, RecursiveSchemaError, native_schema
@@ -210,7 +210,7 @@ def choose_mode(spec: OutputSpec[Any], mode: str) -> Literal["native", "tool"]:
 
 
 async def parse(
-    messages: MessagesAPI,
+    api: MessagesAPI,
     *,
     output_format: type[T] | Any,
     mode: Mode = "auto",
@@ -229,7 +229,7 @@ async def parse(
     while True:
         body = request_params(spec, current, {**params, "messages": history})
         try:
-            message: Message = await messages.create(**body)
+            message: Message = await api.create(**body)
         except APIStatusError as error:
             if mode == "auto" and current == "native" and native_unsupported(error):
                 current = "tool"

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar, cast
 
-from aioanthropic import APIStatusError, Message, MessageStream
+from aioanthropic._http.stream import MessageStream
+from aioanthropic._protocol.exceptions import APIStatusError
+from aioanthropic._protocol.responses import Message
 from aioanthropic.types import (
     ContentBlockDeltaEvent,
     InputJSONDelta,
@@ -142,13 +144,13 @@ class ParsedMessageStreamManager(Generic[T]):
 
     def __init__(
         self,
-        messages: MessagesAPI,
+        api: MessagesAPI,
         *,
         output_format: type[T] | Any,
         mode: str,
         params: Mapping[str, Any],
     ) -> None:
-        self._api = messages
+        self._api = api
         self._spec: OutputSpec[T] = OutputSpec(output_format)
         self._mode = mode
         self._first = choose_mode(self._spec, mode)

@@ -1,6 +1,2 @@
-"""Tools from typed functions (``@tool``) and the concurrent tool runner."""
-
-from ._function import FunctionTool, ToolInputError, ToolResultContent, tool
-from ._runner import ToolRunner
-
-__all__ = ["FunctionTool", "ToolInputError", "ToolResultContent", "ToolRunner", "tool"]
+"""Tools from typed functions (``_function``: ``@tool``) and the concurrent tool runner
+(``_runner``). Nothing is imported here (see ``_structured/__init__.py``)."""

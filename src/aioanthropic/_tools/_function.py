@@ -25,7 +25,7 @@ import pydantic
 import pydantic_core
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from aioanthropic import AnthropicError
+from aioanthropic._protocol.exceptions import AnthropicError
 from aioanthropic.types import ToolParam
 
 __all__ = ["FunctionTool", "ToolInputError", "ToolResultContent", "tool"]

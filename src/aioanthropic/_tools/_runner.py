@@ -24,7 +24,8 @@ from typing import Any, Generic, TypeVar, cast
 import anyio
 import anyio.abc
 
-from aioanthropic import Message, MessageStream
+from aioanthropic._http.stream import MessageStream
+from aioanthropic._protocol.responses import Message
 from aioanthropic._structured._parse import MessagesAPI
 from aioanthropic.types import MessageParam, ToolResultBlockParam, ToolUseBlock
 
@@ -51,7 +52,7 @@ class ToolRunner(Generic[TurnT]):
 
     def __init__(
         self,
-        messages: MessagesAPI,
+        api: MessagesAPI,
         *,
         tools: Iterable[object],
         params: Mapping[str, Any],
@@ -74,7 +75,7 @@ class ToolRunner(Generic[TurnT]):
         self._params = params
         self._tools = list(tools)
         self._runnable = {t.name: t for t in self._tools if isinstance(t, FunctionTool)}
-        self._api = messages
+        self._api = api
         self._stream_mode = stream
         self.max_iterations = max_iterations
         self.max_concurrency = max_concurrency
