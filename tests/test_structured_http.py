@@ -295,3 +295,18 @@ async def test_the_helpers_return_models_even_from_with_raw_response(client: Asy
     message = await raw.parse(output_format=Place, model=MODERN, max_tokens=500, messages=ASK)
     assert isinstance(message, ParsedMessage)
     assert isinstance(message.parsed_output, Place)
+
+
+async def test_tool_mode_with_extended_thinking_is_refused_before_sending(
+    client: AsyncClient, server: FakeServer
+) -> None:
+    with pytest.raises(TypeError, match="refuses with extended thinking"):
+        await client.messages.parse(
+            output_format=Trip,
+            mode="tool",
+            model=MODERN,
+            max_tokens=4000,
+            thinking={"type": "enabled", "budget_tokens": 1024},
+            messages=ASK,
+        )
+    assert server.requests == []

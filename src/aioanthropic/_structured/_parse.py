@@ -91,6 +91,13 @@ def request_params(
         raise TypeError(
             "mode='tool' forces its own tool_choice; leave tool_choice out, or use mode='native'"
         )
+    thinking = out.get("thinking")
+    if isinstance(thinking, Mapping) and thinking.get("type") not in (None, "disabled"):
+        # Extended thinking docs: with thinking on, tool_choice may only be auto or none.
+        raise TypeError(
+            "mode='tool' forces a tool_choice, which the API refuses with extended thinking; "
+            "use mode='native', or turn thinking off"
+        )
     tool = {
         "name": spec.tool_name,
         "description": "Give the answer as this tool's input.",

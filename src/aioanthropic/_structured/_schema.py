@@ -77,7 +77,7 @@ class OutputSpec(Generic[T]):
                 schema["$defs"] = defs
         self.schema: dict[str, Any] = schema
         title = getattr(output_format, "__name__", None) or "output"
-        self.tool_name = _TOOL_NAME.sub("_", str(title))[:64] or "output"
+        self.tool_name = _TOOL_NAME.sub("_", str(title))[:128] or "output"
 
     def validate_json(self, text: str) -> T:
         """Validate the model's JSON text; raises pydantic's ``ValidationError``."""

@@ -35,8 +35,9 @@ R = TypeVar("R")
 ToolResultContent = typing.Union[str, list[dict[str, Any]]]  # noqa: UP007
 """What a tool's result holds: a string, or a list of content block dicts (text, image...)."""
 
-# The API's rule for tool names (Messages API reference, ``tools[].name``).
-_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+# The API's rule for tool names: the tool-use docs print {1,64}, the API's own 400 says
+# {1,128} (see aioanthropic.testing._rules, which follows the API); we refuse what it refuses.
+_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 # Block types a tool_result's content may hold (Messages API reference, ``tool_result``).
 _RESULT_BLOCK_TYPES = frozenset({"text", "image", "document", "search_result"})
 
@@ -73,7 +74,7 @@ class FunctionTool(Generic[R]):
         self.name = name if name is not None else function.__name__
         if not _NAME.match(self.name):
             raise ValueError(
-                f"tool name {self.name!r} must match ^[a-zA-Z0-9_-]{{1,64}}$ (the Messages API's "
+                f"tool name {self.name!r} must match ^[a-zA-Z0-9_-]{{1,128}}$ (the Messages API's "
                 "rule); pass @tool(name=...)"
             )
         summary, param_docs = _parse_docstring(function)
