@@ -60,6 +60,7 @@ _LAZY: dict[str, str] = {
     "ServiceUnavailableError": "._protocol.exceptions",
     "StreamProtocolError": "._protocol.exceptions",
     "StructuredOutputError": "._protocol.exceptions",
+    "ToolInputError": "._protocol.exceptions",
     "UnprocessableEntityError": "._protocol.exceptions",
     "Page": "._protocol.pagination",
     "MessageBatchRequestParam": "._protocol.params",
@@ -85,7 +86,6 @@ _LAZY: dict[str, str] = {
     "ParsedTextBlock": "._structured._parse",
     "RecursiveSchemaError": "._structured._schema",
     "FunctionTool": "._tools._function",
-    "ToolInputError": "._tools._function",
     "ToolRunner": "._tools._runner",
     "tool": "._tools._function",
 }
@@ -146,6 +146,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         ServiceUnavailableError as ServiceUnavailableError,
         StreamProtocolError as StreamProtocolError,
         StructuredOutputError as StructuredOutputError,
+        ToolInputError as ToolInputError,
         UnprocessableEntityError as UnprocessableEntityError,
     )
     from ._protocol.pagination import (
@@ -190,7 +191,6 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     )
     from ._tools._function import (
         FunctionTool as FunctionTool,
-        ToolInputError as ToolInputError,
         tool as tool,
     )
     from ._tools._runner import ToolRunner as ToolRunner

@@ -5,6 +5,8 @@
     ├── BatchWaitTimeoutError          ``batches.wait`` gave up; ``.batch`` is the last seen
     │                                  (also a ``TimeoutError``)
     ├── BatchResultsUnavailableError   the batch has no ``results_url`` yet: it has not ended
+    ├── ToolInputError                 a model's tool input failed the tool's schema (the runner
+    │                                  sends it back as an ``is_error`` result; also a ValueError)
     ├── StructuredOutputError          ``messages.parse``/``stream(output_format=)`` got no valid
     │   │                              output; ``.message`` is the reply that came back
     │   ├── OutputRefusedError         ``stop_reason`` was ``refusal``: do not just re-ask
@@ -44,6 +46,8 @@ from typing import TYPE_CHECKING, Any
 from .ratelimit import RateLimitInfo, parse_rate_limit
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from .batch_responses import MessageBatch
     from .responses import Message
 
@@ -105,6 +109,22 @@ class OutputValidationError(StructuredOutputError):
         super().__init__(text, message=message)
         self.raw = raw
         self.errors = errors
+
+
+class ToolInputError(AnthropicError, ValueError):
+    """The model's input for a tool did not validate; ``str()`` says what was wrong."""
+
+    def __init__(self, tool_name: str, error: ValidationError) -> None:
+        self.tool_name = tool_name
+        self.errors = error.errors(include_url=False, include_context=False)
+        lines = []
+        for item in self.errors:
+            where = ".".join(str(part) for part in item["loc"]) or "(input)"
+            lines.append(f"- {where}: {item['msg']}")
+        super().__init__(
+            f"Invalid input for tool {tool_name!r}:\n" + "\n".join(lines) + "\nFix the input "
+            "to match the tool's input_schema and call it again."
+        )
 
 
 class APIError(AnthropicError):

@@ -25,10 +25,10 @@ import pydantic
 import pydantic_core
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from aioanthropic._protocol.exceptions import AnthropicError
+from aioanthropic._protocol.exceptions import ToolInputError
 from aioanthropic.types import ToolParam
 
-__all__ = ["FunctionTool", "ToolInputError", "ToolResultContent", "tool"]
+__all__ = ["FunctionTool", "ToolResultContent", "tool"]
 
 R = TypeVar("R")
 
@@ -40,22 +40,6 @@ ToolResultContent = typing.Union[str, list[dict[str, Any]]]  # noqa: UP007
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 # Block types a tool_result's content may hold (Messages API reference, ``tool_result``).
 _RESULT_BLOCK_TYPES = frozenset({"text", "image", "document", "search_result"})
-
-
-class ToolInputError(AnthropicError, ValueError):
-    """The model's input for a tool did not validate; ``str()`` says what was wrong."""
-
-    def __init__(self, tool_name: str, error: ValidationError) -> None:
-        self.tool_name = tool_name
-        self.errors = error.errors(include_url=False, include_context=False)
-        lines = []
-        for item in self.errors:
-            where = ".".join(str(part) for part in item["loc"]) or "(input)"
-            lines.append(f"- {where}: {item['msg']}")
-        super().__init__(
-            f"Invalid input for tool {tool_name!r}:\n" + "\n".join(lines) + "\nFix the input "
-            "to match the tool's input_schema and call it again."
-        )
 
 
 class FunctionTool(Generic[R]):

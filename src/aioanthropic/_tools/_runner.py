@@ -25,11 +25,12 @@ import anyio
 import anyio.abc
 
 from aioanthropic._http.stream import MessageStream
+from aioanthropic._protocol.exceptions import ToolInputError
 from aioanthropic._protocol.responses import Message
 from aioanthropic._structured._parse import MessagesAPI
 from aioanthropic.types import MessageParam, ToolResultBlockParam, ToolUseBlock
 
-from ._function import FunctionTool, ToolInputError, ToolResultContent
+from ._function import FunctionTool, ToolResultContent
 
 __all__ = ["ToolRunner"]
 
