@@ -26,6 +26,7 @@ from aioanthropic import (
     ParsedTextBlock,
 )
 from aioanthropic.testing import FakeServer, ToolCall, Turn
+from aioanthropic.types import MessageParam
 
 pytestmark = pytest.mark.anyio
 
@@ -50,7 +51,7 @@ class Trip(BaseModel):
     note: str | None = None
 
 
-ASK = [{"role": "user", "content": "Plan a trip to Lisbon"}]
+ASK: list[MessageParam] = [{"role": "user", "content": "Plan a trip to Lisbon"}]
 EXPECTED = Trip(title="Lisbon", places=[Place(name="Lisbon", kind=Kind.CITY, population=1)])
 
 
@@ -257,8 +258,12 @@ def test_bad_arguments_are_refused_before_sending() -> None:
         client.messages.stream(output_format=object(), model=MODERN, max_tokens=1, messages=ASK)  # type: ignore[call-overload]
     with pytest.raises(ValueError, match="mode must be one of"):
         client.messages.stream(
-            output_format=Trip, mode="json", model=MODERN, max_tokens=1, messages=ASK
-        )  # type: ignore[call-overload, arg-type]
+            output_format=Trip,
+            mode="json",  # type: ignore[call-overload]
+            model=MODERN,
+            max_tokens=1,
+            messages=ASK,
+        )
 
 
 class Node(BaseModel):

@@ -53,7 +53,7 @@ def test_one_of_becomes_any_of() -> None:
 
 
 def test_adaptation_does_not_change_its_input() -> None:
-    spec = OutputSpec(Person)
+    spec: OutputSpec[Person] = OutputSpec(Person)
     before = repr(spec.schema)
     native_schema(spec.schema)
     assert repr(spec.schema) == before

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from aioanthropic import AsyncClient, Message, MessageStream, tool
 from aioanthropic.testing import FakeServer, ToolCall, Turn
-from aioanthropic.types import TextDelta, ToolUseBlock
+from aioanthropic.types import ContentBlockDeltaEvent, TextDelta, ToolUseBlock
 
 pytestmark = pytest.mark.anyio
 
@@ -274,7 +274,9 @@ async def test_stream_true_yields_a_message_stream_per_turn(
             turns += 1
             if turns == 2:  # read the second turn's text; the first is left to the runner
                 async for event in stream:
-                    if event.type == "content_block_delta" and isinstance(event.delta, TextDelta):
+                    if isinstance(event, ContentBlockDeltaEvent) and isinstance(
+                        event.delta, TextDelta
+                    ):
                         texts.append(event.delta.text)
     assert turns == 2
     assert "".join(texts) == "The tool returned: 18C and cloudy in Quito"

@@ -51,6 +51,8 @@ class FunctionTool(Generic[R]):
     function (a sync one in a worker thread) and returns the tool_result content.
     """
 
+    __name__: str  # copied from the function, with its __doc__ and __qualname__
+
     def __init__(
         self, function: Callable[..., R], *, name: str | None = None, description: str | None = None
     ) -> None:
