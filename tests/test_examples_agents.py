@@ -4,10 +4,30 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from test_examples import ROOT, run_example
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_python(*args: str) -> str:
+    """``python *args`` in a fresh process with only src/ on the path and no API key; stdout.
+    (main has this as tests/helpers.run_python: use that one once both are merged.)"""
+    done = subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def run_example(name: str) -> str:
+    return run_python(str(ROOT / "examples" / name))
 
 
 def test_tool_runner_example_runs_the_calls_at_once_with_an_error_result() -> None:
@@ -47,13 +67,4 @@ def test_readme_sections_run_as_complete_scripts(section: str) -> None:
     blocks = [b.split("\n```", 1)[0] for b in text.split("```python\n")[1:]]
     assert blocks, f"{section} has no Python block"
     for code in blocks:
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={"PYTHONPATH": str(ROOT / "src"), "PATH": ""},
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        assert done.stdout  # each block prints what it shows
+        assert run_python("-c", code)  # each block prints what it shows
