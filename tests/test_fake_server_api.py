@@ -9,7 +9,8 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aioanthropic._protocol.tokens import IMAGE_TOKENS, estimate_tokens
 from aioanthropic.testing import FakeServer, Fault, RateLimits

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aioanthropic.testing._model import Reply, pieces, reply, sample_input
 from aioanthropic.testing._sse import Chunker, split_recording, stream_events

@@ -8,7 +8,8 @@ import random
 from typing import Any
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aioanthropic._structured._partial import PartialJSON
 

@@ -91,6 +91,10 @@ _LAZY: dict[str, str] = {
 }
 
 if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
+    # "X as X" marks each as re-exported: mypy --strict (no implicit re-export) cannot read
+    # __all__ built from _LAZY, and would reject `from aioanthropic import X` in user code.
+    # (isort would split each "as" import into a statement of its own.)
+    # isort: off
     from . import types as types
     from ._client import (
         DEFAULT_LIMITS as DEFAULT_LIMITS,
@@ -194,6 +198,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         tool as tool,
     )
     from ._tools._runner import ToolRunner as ToolRunner
+    # isort: on
 
 
 if not _typing.TYPE_CHECKING:  # hidden from type checkers, so a misspelt name stays an error
