@@ -51,12 +51,17 @@ _LAZY: dict[str, str] = {
     "InvalidCredentialsError": "._protocol.exceptions",
     "MissingCredentialsError": "._protocol.exceptions",
     "NotFoundError": "._protocol.exceptions",
+    "OutputRefusedError": "._protocol.exceptions",
+    "OutputTruncatedError": "._protocol.exceptions",
+    "OutputValidationError": "._protocol.exceptions",
     "OverloadedError": "._protocol.exceptions",
     "PermissionDeniedError": "._protocol.exceptions",
     "RateLimitError": "._protocol.exceptions",
     "RequestTooLargeError": "._protocol.exceptions",
     "ServiceUnavailableError": "._protocol.exceptions",
     "StreamProtocolError": "._protocol.exceptions",
+    "StructuredOutputError": "._protocol.exceptions",
+    "ToolInputError": "._protocol.exceptions",
     "UnprocessableEntityError": "._protocol.exceptions",
     "Page": "._protocol.pagination",
     "MessageBatchRequestParam": "._protocol.params",
@@ -75,6 +80,15 @@ _LAZY: dict[str, str] = {
     "NEED_DATA": "._protocol.stream",
     "estimate_tokens": "._protocol.tokens",
     "MessageStreamManager": "._resources.messages",
+    # helpers above the resources: structured output, tools
+    "ParsedMessage": "._structured._parse",
+    "ParsedMessageStream": "._structured._stream",
+    "ParsedMessageStreamManager": "._structured._stream",
+    "ParsedTextBlock": "._structured._parse",
+    "RecursiveSchemaError": "._structured._schema",
+    "FunctionTool": "._tools._function",
+    "ToolRunner": "._tools._runner",
+    "tool": "._tools._function",
 }
 
 if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
@@ -128,12 +142,17 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         InvalidCredentialsError as InvalidCredentialsError,
         MissingCredentialsError as MissingCredentialsError,
         NotFoundError as NotFoundError,
+        OutputRefusedError as OutputRefusedError,
+        OutputTruncatedError as OutputTruncatedError,
+        OutputValidationError as OutputValidationError,
         OverloadedError as OverloadedError,
         PermissionDeniedError as PermissionDeniedError,
         RateLimitError as RateLimitError,
         RequestTooLargeError as RequestTooLargeError,
         ServiceUnavailableError as ServiceUnavailableError,
         StreamProtocolError as StreamProtocolError,
+        StructuredOutputError as StructuredOutputError,
+        ToolInputError as ToolInputError,
         UnprocessableEntityError as UnprocessableEntityError,
     )
     from ._protocol.pagination import (
@@ -167,6 +186,18 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from ._resources.messages import (
         MessageStreamManager as MessageStreamManager,
     )
+    from ._structured._parse import (
+        ParsedMessage as ParsedMessage,
+        ParsedTextBlock as ParsedTextBlock,
+    )
+    from ._structured._schema import RecursiveSchemaError as RecursiveSchemaError
+    from ._structured._stream import (
+        ParsedMessageStream as ParsedMessageStream,
+        ParsedMessageStreamManager as ParsedMessageStreamManager,
+    from ._tools._function import (
+        FunctionTool as FunctionTool,
+        tool as tool,
+    from ._tools._runner import ToolRunner as ToolRunner
     # isort: on
 
 

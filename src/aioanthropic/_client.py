@@ -10,10 +10,10 @@ import httpx
 
 from ._http.requester import Requester, as_timeout
 from ._protocol.credentials import check_credential
+from ._messages_helpers import MessagesWithHelpers
 from ._protocol.request import DEFAULT_BASE_URL
 from ._protocol.sse import DEFAULT_MAX_EVENT_BYTES
 from ._resources.base import Parsed
-from ._resources.messages import Messages
 from ._resources.models import Models
 
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
@@ -47,7 +47,7 @@ class AsyncClient:
     tests.
     """
 
-    messages: Messages[Parsed]
+    messages: MessagesWithHelpers[Parsed]
     models: Models[Parsed]
 
     def __init__(
@@ -115,7 +115,7 @@ class AsyncClient:
             sleep=_sleep,
             random=_random,
         )
-        self.messages = Messages(self._requester, Parsed)
+        self.messages = MessagesWithHelpers(self._requester, Parsed)
         self.models = Models(self._requester, Parsed)
 
     # --- configuration (read-only; make another client to change it) -------------------------

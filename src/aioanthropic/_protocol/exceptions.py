@@ -7,6 +7,14 @@
     ├── BatchWaitTimeoutError          ``batches.wait`` gave up; ``.batch`` is the last seen
     │                                  (also a ``TimeoutError``)
     ├── BatchResultsUnavailableError   the batch has no ``results_url`` yet: it has not ended
+    ├── ToolInputError                 a model's tool input failed the tool's schema (the runner
+    │                                  sends it back as an ``is_error`` result; also a ValueError)
+    ├── StructuredOutputError          ``messages.parse``/``stream(output_format=)`` got no valid
+    │   │                              output; ``.message`` is the reply that came back
+    │   ├── OutputRefusedError         ``stop_reason`` was ``refusal``: do not just re-ask
+    │   ├── OutputTruncatedError       ``stop_reason`` was ``max_tokens``: raise ``max_tokens``
+    │   └── OutputValidationError      the output is not valid for the type; ``.raw`` and
+    │                                  ``.errors`` (pydantic's) say why
     └── APIError                       a request was made and did not give a usable result
         ├── APIConnectionError         no complete response: the network or the server went away
         │   └── APITimeoutError        ... because a timeout (connect, read, idle) ran out
@@ -45,6 +53,8 @@ from typing import TYPE_CHECKING, Any
 from .ratelimit import RateLimitInfo, parse_rate_limit
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from .batch_responses import MessageBatch
     from .responses import Message
 
@@ -90,6 +100,59 @@ class BatchWaitTimeoutError(AnthropicError, TimeoutError):
 
 class BatchResultsUnavailableError(AnthropicError):
     """The batch has no ``results_url``: it has not ended yet (``batches.wait`` first)."""
+
+
+class StructuredOutputError(AnthropicError):
+    """Structured output was asked for and the reply holds none that is valid.
+
+    ``message`` is the assistant ``Message`` that came back (the last one, after retries).
+    """
+
+    message: Message
+
+    def __init__(self, text: str, *, message: Message) -> None:
+        super().__init__(text)
+        self.message = message
+
+
+class OutputRefusedError(StructuredOutputError):
+    """The model refused (``stop_reason="refusal"``); its text, if any, is on ``message``."""
+
+
+class OutputTruncatedError(StructuredOutputError):
+    """Generation stopped at ``max_tokens`` before the output was complete."""
+
+
+class OutputValidationError(StructuredOutputError):
+    """The output does not validate against ``output_format``.
+
+    ``raw`` is the JSON text as the model wrote it (tool mode: the tool input, as JSON);
+    ``errors`` is pydantic's list of errors (``ValidationError.errors()``, inputs left out).
+    """
+
+    raw: str
+    errors: list[Any]
+
+    def __init__(self, text: str, *, message: Message, raw: str, errors: list[Any]) -> None:
+        super().__init__(text, message=message)
+        self.raw = raw
+        self.errors = errors
+
+
+class ToolInputError(AnthropicError, ValueError):
+    """The model's input for a tool did not validate; ``str()`` says what was wrong."""
+
+    def __init__(self, tool_name: str, error: ValidationError) -> None:
+        self.tool_name = tool_name
+        self.errors = error.errors(include_url=False, include_context=False)
+        lines = []
+        for item in self.errors:
+            where = ".".join(str(part) for part in item["loc"]) or "(input)"
+            lines.append(f"- {where}: {item['msg']}")
+        super().__init__(
+            f"Invalid input for tool {tool_name!r}:\n" + "\n".join(lines) + "\nFix the input "
+            "to match the tool's input_schema and call it again."
+        )
 
 
 class APIError(AnthropicError):

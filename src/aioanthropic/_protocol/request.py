@@ -137,7 +137,11 @@ def _encode(value: object) -> object:
         return value.model_dump(mode="json", exclude_unset=True, exclude_none=True)
     if isinstance(value, (tuple, set, frozenset)):
         return list(value)
+    to_param = getattr(value, "to_param", None)
+    if callable(to_param):  # a tool object (``@tool``) in ``tools=[...]``
+        return to_param()
     raise TypeError(
         f"Object of type {type(value).__name__} is not JSON serializable; request parameters "
-        "must be dicts, lists, strings, numbers, booleans, None or aioanthropic response models"
+        "must be dicts, lists, strings, numbers, booleans, None, aioanthropic response models "
+        "or objects with a to_param() method (tools)"
     )
