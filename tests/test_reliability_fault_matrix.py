@@ -231,7 +231,8 @@ async def call(client: AsyncClient, mode: str) -> Message:
     async with client.messages.stream(**PARAMS) as stream:
         async for _ in stream:
             pass
-        return await stream.get_final_message()
+        final: Message = await stream.get_final_message()
+        return final
 
 
 async def run(server: FakeServer, headers: dict[str, str], case: Case) -> tuple[Any, list[float]]:

@@ -194,9 +194,11 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from ._structured._stream import (
         ParsedMessageStream as ParsedMessageStream,
         ParsedMessageStreamManager as ParsedMessageStreamManager,
+    )
     from ._tools._function import (
         FunctionTool as FunctionTool,
         tool as tool,
+    )
     from ._tools._runner import ToolRunner as ToolRunner
     # isort: on
 

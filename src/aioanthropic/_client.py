@@ -9,8 +9,8 @@ from types import TracebackType
 import httpx
 
 from ._http.requester import Requester, as_timeout
-from ._protocol.credentials import check_credential
 from ._messages_helpers import MessagesWithHelpers
+from ._protocol.credentials import check_credential
 from ._protocol.request import DEFAULT_BASE_URL
 from ._protocol.sse import DEFAULT_MAX_EVENT_BYTES
 from ._resources.base import Parsed
