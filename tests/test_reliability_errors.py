@@ -11,6 +11,7 @@ import pickle
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pydantic
 import pytest
 
 import aioanthropic
@@ -24,7 +25,10 @@ from aioanthropic import (
     BatchWaitTimeoutError,
     IncompleteStreamError,
     InvalidCredentialsError,
+    OutputValidationError,
     RateLimitError,
+    StructuredOutputError,
+    ToolInputError,
 )
 from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import Message, MessageBatch, MessageParam
@@ -78,6 +82,16 @@ def example(cls: type[AnthropicError]) -> AnthropicError:
         return cls("went away", **common)
     if cls is BatchWaitTimeoutError:
         return cls("gave up", batch=BATCH)
+    if issubclass(cls, OutputValidationError):
+        errors = [{"type": "missing", "loc": ("name",), "msg": "Field required"}]
+        return cls("does not validate", message=PARTIAL, raw='{"age": 3}', errors=errors)
+    if issubclass(cls, StructuredOutputError):
+        return cls("no output", message=PARTIAL)
+    if issubclass(cls, ToolInputError):
+        try:
+            pydantic.TypeAdapter(int).validate_python("three")
+        except pydantic.ValidationError as invalid:
+            return cls("get_weather", invalid)
     return cls("plain")
 
 
@@ -113,6 +127,9 @@ def test_every_error_class_round_trips_through_pickle(cls: type[AnthropicError])
     if isinstance(error, BatchWaitTimeoutError):
         assert copy.batch == BATCH
         assert isinstance(copy, TimeoutError)
+    if isinstance(error, StructuredOutputError):
+        assert isinstance(copy, StructuredOutputError)
+        assert copy.message == PARTIAL
 
 
 @pytest.mark.parametrize("protocol", range(2, pickle.HIGHEST_PROTOCOL + 1))
