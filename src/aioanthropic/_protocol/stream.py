@@ -174,6 +174,16 @@ class MessageStreamProtocol:
                 return True
         return False
 
+    def has_pending_event(self, name: str) -> bool:
+        """Whether received data completed an event of this type that ``next_event`` has not
+        returned yet (judged by its ``event:`` name, or for an unnamed event by its data; not
+        parsed). For timing the first ``content_block_delta``."""
+        needle = b'"' + name.encode() + b'"'
+        for event_name, data in self._pending:
+            if event_name == name or (not event_name and needle in data):
+                return True
+        return False
+
     # --- output --------------------------------------------------------------------------------
 
     def next_event(self) -> Any:
@@ -264,7 +274,6 @@ class MessageStreamProtocol:
         self._sse = SSEDecoder(max_event_bytes=self._sse.max_event_bytes)  # drop buffers
 
 
-
 def decode_event(name: str, data: bytes) -> Any:
     """One SSE event (its ``event:`` name, ``""`` if none, and its data) to a typed event.
 
@@ -274,8 +283,7 @@ def decode_event(name: str, data: bytes) -> Any:
     """
     if data == _DONE:
         raise IncompleteStreamError(
-            "The stream sent [DONE] before message_stop; what arrived is on "
-            "error.partial_message"
+            "The stream sent [DONE] before message_stop; what arrived is on error.partial_message"
         )
     try:
         return parse_event(data, name or None)
@@ -301,6 +309,7 @@ def decode_event(name: str, data: bytes) -> Any:
     raise APIResponseValidationError(
         f"invalid {label!r} event in the stream: {summary}", body=text[:_BODY_EXCERPT]
     )
+
 
 def _error_envelope(text: str) -> ErrorEvent | None:
     """An OpenAI-style ``{"error": {"type", "message"}}`` object as an ``ErrorEvent``."""
