@@ -53,6 +53,7 @@ _LAZY: dict[str, str] = {
     "OverloadedError": "._protocol.exceptions",
     "PermissionDeniedError": "._protocol.exceptions",
     "RateLimitError": "._protocol.exceptions",
+    "RateLimitWaitError": "._protocol.exceptions",
     "RequestTooLargeError": "._protocol.exceptions",
     "ServiceUnavailableError": "._protocol.exceptions",
     "StreamProtocolError": "._protocol.exceptions",
@@ -74,6 +75,7 @@ _LAZY: dict[str, str] = {
     "NEED_DATA": "._protocol.stream",
     "estimate_tokens": "._protocol.tokens",
     "MessageStreamManager": "._resources.messages",
+    "RateLimiter": "._ratelimiter",
 }
 
 if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
@@ -125,6 +127,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         OverloadedError,
         PermissionDeniedError,
         RateLimitError,
+        RateLimitWaitError,
         RequestTooLargeError,
         ServiceUnavailableError,
         StreamProtocolError,
@@ -157,6 +160,9 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     )
     from ._protocol.tokens import (
         estimate_tokens,
+    )
+    from ._ratelimiter import (
+        RateLimiter,
     )
     from ._resources.messages import (
         MessageStreamManager,

@@ -5,6 +5,8 @@
     ├── BatchWaitTimeoutError          ``batches.wait`` gave up; ``.batch`` is the last seen
     │                                  (also a ``TimeoutError``)
     ├── BatchResultsUnavailableError   the batch has no ``results_url`` yet: it has not ended
+    ├── RateLimitWaitError             the client-side ``RateLimiter`` would wait past
+    │                                  ``max_wait``; nothing was sent (also a ``TimeoutError``)
     └── APIError                       a request was made and did not give a usable result
         ├── APIConnectionError         no complete response: the network or the server went away
         │   └── APITimeoutError        ... because a timeout (connect, read, idle) ran out
@@ -62,6 +64,23 @@ class BatchWaitTimeoutError(AnthropicError, TimeoutError):
 
 class BatchResultsUnavailableError(AnthropicError):
     """The batch has no ``results_url``: it has not ended yet (``batches.wait`` first)."""
+
+
+class RateLimitWaitError(AnthropicError, TimeoutError):
+    """A call would wait longer than its ``RateLimiter``'s ``max_wait``; it was not sent.
+
+    ``budget`` names what it waited on (``"requests"``, ``"input_tokens"``,
+    ``"output_tokens"``, ``"concurrency"``, or ``"queue"`` for calls ahead of it); ``wait`` is
+    the further wait in seconds it needed, when known.
+    """
+
+    budget: str | None
+    wait: float | None
+
+    def __init__(self, message: str, *, budget: str | None, wait: float | None) -> None:
+        super().__init__(message)
+        self.budget = budget
+        self.wait = wait
 
 
 class APIError(AnthropicError):
