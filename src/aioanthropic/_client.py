@@ -96,10 +96,7 @@ class AsyncClient:
         if rate_limiter is not None:
             observers.append(rate_limiter._observer)
         if telemetry:
-            # Imported only here: without telemetry, OpenTelemetry is never imported.
-            from ._telemetry import Telemetry
-
-            observers.append(Telemetry(capture_content=capture_content))
+            observers.append(_telemetry_observer(capture_content))
         self._rate_limiter = rate_limiter
         self._telemetry = telemetry
         self._capture_content = capture_content
@@ -196,3 +193,17 @@ class AsyncClient:
         """Close the connection pool (unless it was passed in as ``http_client``)."""
         if self._owns_http:
             await self._http.aclose()
+
+
+def _telemetry_observer(capture_content: bool) -> CallObserver:
+    # Imported only here: without telemetry, OpenTelemetry is never imported.
+    try:
+        from ._telemetry import Telemetry
+    except ImportError as error:
+        if not (error.name or "").startswith("opentelemetry"):
+            raise
+        raise ImportError(
+            "AsyncClient(telemetry=True) needs the OpenTelemetry API: "
+            "pip install 'aioanthropic[otel]'"
+        ) from error
+    return Telemetry(capture_content=capture_content)
