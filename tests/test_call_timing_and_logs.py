@@ -10,10 +10,11 @@ import pytest
 
 from aioanthropic import AsyncClient, Message
 from aioanthropic.testing import FakeServer, Fault
+from aioanthropic.types import MessageParam
 
 pytestmark = pytest.mark.anyio
 
-HELLO = [{"role": "user", "content": "Hello there"}]
+HELLO: list[MessageParam] = [{"role": "user", "content": "Hello there"}]
 SECRET = "sk-ant-secret-key-123"
 
 
