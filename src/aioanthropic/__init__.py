@@ -45,6 +45,7 @@ _LAZY: dict[str, str] = {
     "BatchResultsUnavailableError": "._protocol.exceptions",
     "BatchWaitTimeoutError": "._protocol.exceptions",
     "ConflictError": "._protocol.exceptions",
+    "ConversationError": "._protocol.exceptions",
     "EventTooLargeError": "._protocol.exceptions",
     "IncompleteStreamError": "._protocol.exceptions",
     "InternalServerError": "._protocol.exceptions",
@@ -76,6 +77,7 @@ _LAZY: dict[str, str] = {
     "estimate_tokens": "._protocol.tokens",
     "MessageStreamManager": "._resources.messages",
     "RateLimiter": "._ratelimiter",
+    "Conversation": "._conversation",
 }
 
 if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
@@ -123,6 +125,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         BatchResultsUnavailableError as BatchResultsUnavailableError,
         BatchWaitTimeoutError as BatchWaitTimeoutError,
         ConflictError as ConflictError,
+        ConversationError as ConversationError,
         EventTooLargeError as EventTooLargeError,
         IncompleteStreamError as IncompleteStreamError,
         InternalServerError as InternalServerError,
@@ -164,6 +167,9 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     )
     from ._protocol.tokens import (
         estimate_tokens as estimate_tokens,
+    )
+    from ._conversation import (
+        Conversation as Conversation,
     )
     from ._ratelimiter import (
         RateLimiter as RateLimiter,

@@ -7,6 +7,8 @@
     ├── BatchResultsUnavailableError   the batch has no ``results_url`` yet: it has not ended
     ├── RateLimitWaitError             the client-side ``RateLimiter`` would wait past
     │                                  ``max_wait``; nothing was sent (also a ``TimeoutError``)
+    ├── ConversationError              a ``Conversation``'s history breaks the API's rules, or
+    │                                  saved data is not a conversation (also a ``ValueError``)
     └── APIError                       a request was made and did not give a usable result
         ├── APIConnectionError         no complete response: the network or the server went away
         │   └── APITimeoutError        ... because a timeout (connect, read, idle) ran out
@@ -81,6 +83,12 @@ class RateLimitWaitError(AnthropicError, TimeoutError):
         super().__init__(message)
         self.budget = budget
         self.wait = wait
+
+
+class ConversationError(AnthropicError, ValueError):
+    """A ``Conversation`` cannot send its history as it is (the message says which turn is
+    wrong and why: a ``tool_use`` left unanswered, a stray ``tool_result``...), or
+    ``Conversation.from_json`` was given something ``to_json`` did not write."""
 
 
 class APIError(AnthropicError):
