@@ -40,9 +40,12 @@ async def traced_client(limiter: RateLimiter) -> AsyncIterator[AsyncClient]:
         return
     from aioanthropic.testing import FakeServer
 
-    async with FakeServer() as server, AsyncClient(
-        base_url=server.url, api_key="example", telemetry=True, rate_limiter=limiter
-    ) as client:
+    async with (
+        FakeServer() as server,
+        AsyncClient(
+            base_url=server.url, api_key="example", telemetry=True, rate_limiter=limiter
+        ) as client,
+    ):
         yield client
 
 
