@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
@@ -39,9 +40,9 @@ def cli(
 
 
 @pytest.fixture(scope="module")
-def fake() -> FakeServer:
+def fake() -> Iterator[FakeServer]:
     with FakeServer(api_key=KEY) as server:
-        yield server  # type: ignore[misc]
+        yield server
 
 
 def test_one_program_named_aioanthropic() -> None:
@@ -175,7 +176,7 @@ def test_ctrl_c_exits_130_keeps_the_text_and_closes_the_request(fake: FakeServer
     assert fake.disconnects == disconnects + 1
 
 
-def spawn(*args: str, **env: str) -> pexpect.spawn:
+def spawn(*args: str, **env: str) -> pexpect.spawn[str]:
     child = pexpect.spawn(
         sys.executable,
         ["-m", "aioanthropic", *args],
