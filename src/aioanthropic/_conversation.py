@@ -28,17 +28,14 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
-from aioanthropic import (
-    ConversationError,
-    Message,
-    MessageCreateParams,
-    MessageStream,
-    estimate_tokens,
-)
+from aioanthropic._http.stream import MessageStream
+from aioanthropic._protocol.exceptions import ConversationError
+from aioanthropic._protocol.params import MessageCreateParams, MessageParam, SystemParam
+from aioanthropic._protocol.responses import Message, TextBlock
+from aioanthropic._protocol.tokens import estimate_tokens
 
 if TYPE_CHECKING:
-    from aioanthropic import AsyncClient
-    from aioanthropic.types import MessageParam, SystemParam
+    from aioanthropic._client import AsyncClient
 
 _FORMAT = "aioanthropic.Conversation/1"
 _RESERVED = frozenset({"model", "max_tokens", "system", "messages", "stream"})
@@ -433,8 +430,6 @@ def _plain_message(message: Any) -> MessageParam:
 
 def _join_prefill(message: Message, prefill: str) -> None:
     """Make the reply's first text block start with the prefill it continued."""
-    from aioanthropic.types import TextBlock
-
     first = message.content[0] if message.content else None
     if isinstance(first, TextBlock):
         first.text = prefill + first.text
