@@ -78,12 +78,12 @@ async def run_calls(
 
     async def call(index: int, cost: Cost) -> None:
         nonlocal finished
-        await lim.acquire(cost)
+        await lim._acquire(cost)
         admitted.append((index, clock.now))
         IN_FLIGHT_AT_ADMISSION.append(lim.in_flight)
         if hold:
             await clock.sleep(hold)
-        lim.release(cost, cost, None)
+        lim._release(cost, cost, None)
         finished += 1
 
     async with anyio.create_task_group() as group:
@@ -129,9 +129,9 @@ async def test_max_concurrency_bounds_calls_in_flight() -> None:
 async def test_max_wait_raises_at_once_when_the_needed_wait_is_known_to_be_longer() -> None:
     clock = FakeClock()
     lim = limiter(clock, requests_per_minute=1, max_wait=30.0)
-    await lim.acquire(Cost())
+    await lim._acquire(Cost())
     with pytest.raises(RateLimitWaitError) as caught:
-        await lim.acquire(Cost())
+        await lim._acquire(Cost())
     assert clock.now == 0.0  # it did not wait the 30 s first
     assert caught.value.budget == "requests"
     assert caught.value.wait == pytest.approx(60.0)
@@ -147,13 +147,13 @@ async def test_max_wait_bounds_a_wait_behind_other_calls() -> None:
 
     async def call(name: str, hold: float) -> None:
         try:
-            await lim.acquire(Cost())
+            await lim._acquire(Cost())
         except RateLimitWaitError as error:
             outcomes.append(f"{name}: {error.budget} at {clock.now:g}")
             return
         outcomes.append(f"{name}: in at {clock.now:g}")
         await clock.sleep(hold)
-        lim.release(Cost(), Cost(), None)
+        lim._release(Cost(), Cost(), None)
 
     async with anyio.create_task_group() as group:
         group.start_soon(call, "first", 60.0)
@@ -174,11 +174,11 @@ async def test_max_wait_bounds_a_wait_behind_other_calls() -> None:
 async def test_a_cancelled_waiter_leaves_the_queue_and_the_next_one_proceeds() -> None:
     clock = FakeClock()
     lim = limiter(clock, requests_per_minute=1)
-    await lim.acquire(Cost())
+    await lim._acquire(Cost())
     admitted: list[str] = []
 
     async def call(name: str) -> None:
-        await lim.acquire(Cost())
+        await lim._acquire(Cost())
         admitted.append(name)
 
     first_scope = anyio.CancelScope()

@@ -76,11 +76,9 @@ class RateLimiter:
             raise ValueError(f"max_concurrency must be >= 1, got {max_concurrency}")
         if max_wait is not None and max_wait < 0:
             raise ValueError(f"max_wait must be >= 0 seconds, got {max_wait}")
-        self.requests_per_minute = requests_per_minute
-        self.input_tokens_per_minute = input_tokens_per_minute
-        self.output_tokens_per_minute = output_tokens_per_minute
-        self.max_concurrency = max_concurrency
-        self.max_wait = max_wait
+        self._limits = (requests_per_minute, input_tokens_per_minute, output_tokens_per_minute)
+        self._max_concurrency = max_concurrency
+        self._max_wait = max_wait
         self._clock: Clock = clock or anyio.current_time
         self._sleep: Sleep = sleep or anyio.sleep
         self._wall: Callable[[], datetime] = wall_clock or (lambda: datetime.now(timezone.utc))
@@ -105,6 +103,29 @@ class RateLimiter:
             f"output_tokens_per_minute={self.output_tokens_per_minute}, "
             f"max_concurrency={self.max_concurrency}, max_wait={self.max_wait})"
         )
+
+    # --- configuration (read-only: the buckets are built from it) -----------------------------
+
+    @property
+    def requests_per_minute(self) -> int | None:
+        return self._limits[0]
+
+    @property
+    def input_tokens_per_minute(self) -> int | None:
+        return self._limits[1]
+
+    @property
+    def output_tokens_per_minute(self) -> int | None:
+        return self._limits[2]
+
+    @property
+    def max_concurrency(self) -> int | None:
+        return self._max_concurrency
+
+    @property
+    def max_wait(self) -> float | None:
+        """Seconds a call may wait for its turn; None: no bound."""
+        return self._max_wait
 
     @property
     def in_flight(self) -> int:
@@ -139,9 +160,9 @@ class RateLimiter:
             return math.inf, "concurrency"
         return self._state().delay(cost, self._clock())
 
-    async def acquire(self, cost: Cost) -> None:
-        """Wait for ``cost``'s turn and take it (``release`` gives the concurrency slot back;
-        ``settle`` corrects the tokens). Raises ``RateLimitWaitError`` past ``max_wait``."""
+    async def _acquire(self, cost: Cost) -> None:
+        """Wait for ``cost``'s turn and take it (``_release`` gives the concurrency slot back
+        and settles the tokens). Raises ``RateLimitWaitError`` past ``max_wait``."""
         budgets = self._state()
         if not self._queue and self._delay(cost)[0] == 0:
             self._admit(budgets, cost)
@@ -217,7 +238,7 @@ class RateLimiter:
 
     # --- the end of a call -------------------------------------------------------------------
 
-    def release(self, reserved: Cost, used: Cost | None, headers: httpx.Headers | None) -> None:
+    def _release(self, reserved: Cost, used: Cost | None, headers: httpx.Headers | None) -> None:
         """A call ended: give back its slot, settle its tokens (``used`` None: the call
         failed without usage, its token reservations go back), adapt to its headers."""
         budgets = self._state()
@@ -229,7 +250,7 @@ class RateLimiter:
             budgets.observe(parse_rate_limit(headers), now, self._wall())
         self._wake_head()
 
-    def rate_limited(self, error: RateLimitError) -> None:
+    def _rate_limited(self, error: RateLimitError) -> None:
         """A 429 arrived (for this or another client of this limiter): pause what it says is
         spent."""
         info = parse_rate_limit(error.headers or {})
@@ -256,7 +277,7 @@ class _Observer:
         if request.method != "POST" or not request.url.path.endswith("/v1/messages"):
             return None
         cost = request_cost(request.content)
-        await self._limiter.acquire(cost)
+        await self._limiter._acquire(cost)
         return _Probe(self._limiter, cost)
 
 
@@ -268,7 +289,7 @@ class _Probe:
 
     def on_error(self, error: APIError) -> None:
         if isinstance(error, RateLimitError):
-            self._limiter.rate_limited(error)
+            self._limiter._rate_limited(error)
 
     def on_response(self, response: httpx.Response) -> None:
         self._headers = response.headers
@@ -285,7 +306,7 @@ class _Probe:
                 input_tokens=usage.input_tokens + (usage.cache_creation_input_tokens or 0),
                 output_tokens=usage.output_tokens,
             )
-        self._limiter.release(self._cost, used, self._headers)
+        self._limiter._release(self._cost, used, self._headers)
 
 
 def request_cost(content: bytes) -> Cost:
