@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from aioanthropic import AsyncClient, Message
+from aioanthropic import AsyncClient, BadRequestError, Message
 from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import MessageParam
 
@@ -42,6 +42,22 @@ async def test_each_request_is_logged_at_debug_with_status_request_id_and_retrie
     assert any("-> 529" in line for line in lines)
     assert any("retry 1 of 2" in line for line in lines)
     assert all(record.levelno == logging.DEBUG for record in caplog.records)
+    assert SECRET not in caplog.text
+
+
+async def test_a_failure_that_is_not_retried_is_logged_too(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="aioanthropic")
+    async with FakeServer() as server, AsyncClient(base_url=server.url, api_key=SECRET) as client:
+        server.enqueue(Fault(status=400))
+        with pytest.raises(BadRequestError):
+            await client.messages.create(model="m", max_tokens=5, messages=HELLO)
+    lines = [r.getMessage() for r in caplog.records if r.name == "aioanthropic"]
+    assert lines == [
+        "POST /v1/messages -> 400",
+        "POST /v1/messages failed (400 invalid_request_error); not retried (retries: 0)",
+    ]
     assert SECRET not in caplog.text
 
 

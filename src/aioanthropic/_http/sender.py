@@ -96,6 +96,13 @@ class RetryingSender:
         )
         if not decision.retry:
             error.retries_taken = retries_taken
+            logger.debug(
+                "%s %s failed (%s); not retried (retries: %d)",
+                request.method,
+                request.url.path,
+                _short(error),
+                retries_taken,
+            )
             if decision.too_long and isinstance(error, APIStatusError):
                 error.message += (
                     f" (the server asked to wait {decision.asked:.1f}s before retrying, longer"
