@@ -36,6 +36,8 @@ def test_public_names() -> None:
         "ReplayExhausted",
         "ReplayResponse",
         "ReplayTransport",
+        "ToolCall",
+        "Turn",
     ]
     for name in aioanthropic.testing.__all__:
         assert hasattr(aioanthropic.testing, name)
@@ -71,6 +73,7 @@ async def test_plain_reply(http_client: httpx.AsyncClient, server: FakeServer) -
             "output_tokens": 4,  # "You ", "said: ", "hello ", "there"
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
             "service_tier": "standard",
         },
     }
@@ -176,8 +179,7 @@ async def test_forced_tool_use_fits_the_schema(http_client: httpx.AsyncClient) -
     )
     message = (await create(http_client, data)).json()
     assert message["stop_reason"] == "tool_use"
-    intro, use = message["content"]
-    assert intro == {"type": "text", "text": "I'll use get_weather."}
+    (use,) = message["content"]  # forced: the call alone, no preamble (issue 16)
     assert use["type"] == "tool_use"
     assert use["id"] == "toolu_fake_1"
     assert use["name"] == "get_weather"
@@ -196,7 +198,7 @@ async def test_tool_choice_any_auto_and_none(http_client: httpx.AsyncClient) -> 
     any_choice = await create(
         http_client, message_body("hi", tools=tools, tool_choice={"type": "any"})
     )
-    assert any_choice.json()["content"][1]["name"] == "other"
+    assert [b["name"] for b in any_choice.json()["content"]] == ["other"]  # forced: alone
     auto = await create(http_client, message_body("please get_weather for Rome", tools=tools))
     assert auto.json()["content"][1]["name"] == "get_weather"
     assert auto.json()["content"][1]["input"]["city"] == "Rome"

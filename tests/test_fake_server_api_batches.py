@@ -136,6 +136,9 @@ async def test_results_of_every_kind() -> None:
     assert [line["custom_id"] for line in lines] == ["ok", "gone", "bad", "boom", "stop", "stream"]
     message = lines[0]["result"]["message"]
     assert lines[0]["result"]["type"] == "succeeded"
+    # The same reply as a direct request, but on the batch tier (issue 16).
+    assert message["usage"].pop("service_tier") == "batch"
+    assert direct["usage"].pop("service_tier") == "standard"
     assert {**message, "id": None} == {**direct, "id": None}
     assert message["id"].startswith("msg_fake_")
     assert lines[1]["result"] == {"type": "expired"}

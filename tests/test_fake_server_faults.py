@@ -39,8 +39,11 @@ async def test_status_with_default_error_type(
     }
     assert internal.json()["error"]["type"] == "api_error"
     assert limited.json()["error"]["type"] == "rate_limit_error"
+    # Real 429s say how long to wait: the fault's 429 does too, unless told otherwise.
+    assert limited.headers["retry-after"] == "1"
+    assert "retry-after" not in overloaded.headers
+    assert "retry-after" not in internal.headers
     for response in (overloaded, internal, limited):
-        assert "retry-after" not in response.headers
         assert "anthropic-ratelimit-requests-limit" in response.headers
     # The queue is spent: back to normal replies.
     assert (await create(http_client)).status_code == 200

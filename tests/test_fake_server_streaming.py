@@ -107,7 +107,7 @@ def rebuild(events: list[ServerSentEvent]) -> dict[str, Any]:
                 message["content"][data["index"]]["input"] = json.loads(partial_json[data["index"]])
         elif event.event == "message_delta":
             message.update(data["delta"])
-            message["usage"]["output_tokens"] = data["usage"]["output_tokens"]
+            message["usage"].update(data["usage"])  # cumulative totals, as the API sends
     return message
 
 
@@ -136,7 +136,13 @@ async def test_event_sequence(http_client: httpx.AsyncClient) -> None:
     assert events[-2].json() == {
         "type": "message_delta",
         "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-        "usage": {"output_tokens": 4},
+        # Cumulative usage, input and cache counts included, as the API sends (issue 16).
+        "usage": {
+            "input_tokens": 3,
+            "output_tokens": 4,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+        },
     }
 
 

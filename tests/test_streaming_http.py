@@ -56,6 +56,8 @@ REQUESTS: list[dict[str, Any]] = [
     {"messages": [{"role": "user", "content": "weather? use get_weather"}], "tools": [WEATHER]},
     {
         "messages": [{"role": "user", "content": LONG}],
+        # The API wants max_tokens above the thinking budget (the fake now checks it).
+        "max_tokens": 2048,
         "thinking": {"type": "enabled", "budget_tokens": 1024},
     },
     {

@@ -51,7 +51,7 @@ async def _record(tmp: Path) -> tuple[list[dict[str, Any]], dict[str, Message]]:
     expected: dict[str, Message] = {}
     body: Any = {
         "model": "m",
-        "max_tokens": 50,
+        "max_tokens": 2048,  # above the thinking budget, as the API requires
         "messages": [{"role": "user", "content": "Grüße 世界 🎉, get_weather for Paris"}],
         "tools": [TOOL],
         "thinking": {"type": "enabled", "budget_tokens": 1024},
