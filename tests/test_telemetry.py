@@ -240,6 +240,20 @@ async def test_cache_tokens_are_added_into_input_tokens_as_the_conventions_say()
     assert attributes["gen_ai.usage.cache_creation.input_tokens"] == 25
 
 
+async def test_a_raw_response_call_is_traced_from_its_body() -> None:
+    async with (
+        FakeServer() as server,
+        AsyncClient(base_url=server.url, api_key="k", telemetry=True) as client,
+    ):
+        raw = await client.messages.with_raw_response.create(
+            model="claude-test", max_tokens=50, messages=HELLO
+        )
+        message = await raw.parse()
+    attributes = dict(finished_spans()[0].attributes or {})
+    assert attributes["gen_ai.response.id"] == message.id
+    assert attributes["gen_ai.usage.output_tokens"] == message.usage.output_tokens
+
+
 async def test_other_endpoints_make_no_span() -> None:
     async with (
         FakeServer() as server,
