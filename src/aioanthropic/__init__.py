@@ -45,6 +45,7 @@ _LAZY: dict[str, str] = {
     "BatchResultsUnavailableError": "._protocol.exceptions",
     "BatchWaitTimeoutError": "._protocol.exceptions",
     "ConflictError": "._protocol.exceptions",
+    "ConversationError": "._protocol.exceptions",
     "EventTooLargeError": "._protocol.exceptions",
     "IncompleteStreamError": "._protocol.exceptions",
     "InternalServerError": "._protocol.exceptions",
@@ -57,6 +58,7 @@ _LAZY: dict[str, str] = {
     "OverloadedError": "._protocol.exceptions",
     "PermissionDeniedError": "._protocol.exceptions",
     "RateLimitError": "._protocol.exceptions",
+    "RateLimitWaitError": "._protocol.exceptions",
     "RequestTooLargeError": "._protocol.exceptions",
     "ServiceUnavailableError": "._protocol.exceptions",
     "StreamProtocolError": "._protocol.exceptions",
@@ -89,6 +91,8 @@ _LAZY: dict[str, str] = {
     "FunctionTool": "._tools._function",
     "ToolRunner": "._tools._runner",
     "tool": "._tools._function",
+    "RateLimiter": "._ratelimiter",
+    "Conversation": "._conversation",
 }
 
 if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
@@ -136,6 +140,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         BatchResultsUnavailableError as BatchResultsUnavailableError,
         BatchWaitTimeoutError as BatchWaitTimeoutError,
         ConflictError as ConflictError,
+        ConversationError as ConversationError,
         EventTooLargeError as EventTooLargeError,
         IncompleteStreamError as IncompleteStreamError,
         InternalServerError as InternalServerError,
@@ -148,6 +153,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         OverloadedError as OverloadedError,
         PermissionDeniedError as PermissionDeniedError,
         RateLimitError as RateLimitError,
+        RateLimitWaitError as RateLimitWaitError,
         RequestTooLargeError as RequestTooLargeError,
         ServiceUnavailableError as ServiceUnavailableError,
         StreamProtocolError as StreamProtocolError,
@@ -182,6 +188,12 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     )
     from ._protocol.tokens import (
         estimate_tokens as estimate_tokens,
+    )
+    from ._conversation import (
+        Conversation as Conversation,
+    )
+    from ._ratelimiter import (
+        RateLimiter as RateLimiter,
     )
     from ._resources.messages import (
         MessageStreamManager as MessageStreamManager,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -15,6 +16,10 @@ from ._protocol.request import DEFAULT_BASE_URL
 from ._protocol.sse import DEFAULT_MAX_EVENT_BYTES
 from ._resources.base import Parsed
 from ._resources.models import Models
+
+if TYPE_CHECKING:
+    from ._http.observe import CallObserver
+    from ._ratelimiter import RateLimiter
 
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
@@ -45,6 +50,12 @@ class AsyncClient:
     instead hands over a whole ``httpx.AsyncClient``, which the caller then closes (pass one or
     the other). ``_sleep`` and ``_random`` replace the retry loop's sleep and jitter source, for
     tests.
+
+    ``rate_limiter`` paces message calls on the client side (``aioanthropic.RateLimiter``; one
+    may serve several clients). ``telemetry=True`` records an OpenTelemetry span and metrics
+    per message call, following the GenAI semantic conventions (needs the ``[otel]`` extra);
+    message content goes into spans only with ``capture_content=True``. With telemetry off,
+    OpenTelemetry is not imported.
     """
 
     messages: MessagesWithHelpers[Parsed]
@@ -66,6 +77,9 @@ class AsyncClient:
         idle_timeout: float | None = None,
         results_use_base_url: bool = False,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        rate_limiter: RateLimiter | None = None,
+        telemetry: bool = False,
+        capture_content: bool = False,
         _sleep: Callable[[float], Awaitable[None]] | None = None,
         _random: Callable[[], float] | None = None,
     ) -> None:
@@ -88,6 +102,16 @@ class AsyncClient:
             base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
         resolved_timeout = as_timeout(timeout)
+        if capture_content and not telemetry:
+            raise ValueError("capture_content=True needs telemetry=True")
+        observers: list[CallObserver] = []
+        if rate_limiter is not None:
+            observers.append(rate_limiter._observer)
+        if telemetry:
+            observers.append(_telemetry_observer(capture_content))
+        self._rate_limiter = rate_limiter
+        self._telemetry = telemetry
+        self._capture_content = capture_content
         self._owns_http = http_client is None
         # Redirects are not followed: httpx drops Authorization on a cross-origin redirect but
         # would send x-api-key to whatever host a redirect names.
@@ -114,6 +138,7 @@ class AsyncClient:
             max_event_bytes=max_event_bytes,
             sleep=_sleep,
             random=_random,
+            observers=observers,
         )
         self.messages = MessagesWithHelpers(self._requester, Parsed)
         self.models = Models(self._requester, Parsed)
@@ -152,6 +177,18 @@ class AsyncClient:
     def max_event_bytes(self) -> int:
         return self._requester.max_event_bytes
 
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        return self._rate_limiter
+
+    @property
+    def telemetry(self) -> bool:
+        return self._telemetry
+
+    @property
+    def capture_content(self) -> bool:
+        return self._capture_content
+
     def __repr__(self) -> str:
         # Credentials are deliberately absent: reprs end up in logs and tracebacks.
         return f"<AsyncClient base_url={self.base_url!r}>"
@@ -171,3 +208,17 @@ class AsyncClient:
         """Close the connection pool (unless it was passed in as ``http_client``)."""
         if self._owns_http:
             await self._http.aclose()
+
+
+def _telemetry_observer(capture_content: bool) -> CallObserver:
+    # Imported only here: without telemetry, OpenTelemetry is never imported.
+    try:
+        from ._telemetry import Telemetry
+    except ImportError as error:
+        if not (error.name or "").startswith("opentelemetry"):
+            raise
+        raise ImportError(
+            "AsyncClient(telemetry=True) needs the OpenTelemetry API: "
+            "pip install 'aioanthropic[otel]'"
+        ) from error
+    return Telemetry(capture_content=capture_content)

@@ -24,6 +24,7 @@ connection back.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from time import perf_counter
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,7 @@ from aioanthropic._protocol.stream import END, NEED_DATA, MessageStreamProtocol
 from .body import body_chunks, read_body
 from .closing import close_shielded
 from .errors import map_httpx_exceptions
+from .observe import CallProbe, notify_end
 from .response import APICall
 
 if TYPE_CHECKING:
@@ -96,6 +98,13 @@ class MessageStream:
         self._idle_timeout = idle_timeout
         self._retries_taken = retries_taken
         self._closed = False
+        # perf_counter times: the request sent (the requester corrects it through
+        # stream_call's attach), the first content_block_delta received, message_stop read.
+        self._sent_at = perf_counter()
+        self._first_token_at: float | None = None
+        self._ended_at: float | None = None
+        self._probes: tuple[CallProbe, ...] = ()
+        self._error: BaseException | None = None
         self._attach(response, chunks)
 
     def _attach(self, response: httpx.Response, chunks: AsyncIterator[bytes] | None) -> None:
@@ -127,6 +136,14 @@ class MessageStream:
     def rate_limit(self) -> RateLimitInfo:
         """The ``anthropic-ratelimit-*`` headers of the response, parsed."""
         return parse_rate_limit(self.response.headers)
+
+    @property
+    def time_to_first_token(self) -> float | None:
+        """Seconds from sending the request (its first attempt) to receiving the first
+        ``content_block_delta``; None until one has arrived."""
+        if self._first_token_at is None:
+            return None
+        return self._first_token_at - self._sent_at
 
     @property
     def protocol(self) -> MessageStreamProtocol:
@@ -172,6 +189,8 @@ class MessageStream:
         message = self._proto.accumulator.message
         message._request_id = self.request_id
         message._retries_taken = self._retries_taken
+        if self._ended_at is not None:
+            message._elapsed = self._ended_at - self._sent_at
         return message
 
     async def get_final_text(self) -> str:
@@ -184,7 +203,11 @@ class MessageStream:
         if self._closed:
             return
         self._closed = True
-        await close_shielded(self.response, self._chunks)
+        try:
+            await close_shielded(self.response, self._chunks)
+        finally:
+            if self._probes:
+                notify_end(self._probes, self._proto.message, self._error)
 
     async def __aenter__(self) -> MessageStream:
         return self
@@ -214,14 +237,23 @@ class MessageStream:
                     continue
             except APIError as error:
                 self._attach_context(error)
-                if await self._retry(error):
+                try:
+                    retried = await self._retry(error)
+                except BaseException as retry_error:
+                    self._error = retry_error
+                    await self.close()
+                    raise
+                if retried:
                     continue
+                self._error = error
                 await self.close()
                 raise
-            except BaseException:
+            except BaseException as error:
+                self._error = error
                 await self.close()
                 raise
             if event is END:
+                self._ended_at = perf_counter()
                 await self._drain_and_close()
                 return None
             return event
@@ -239,6 +271,10 @@ class MessageStream:
                 proto.receive_eof()
                 return
         proto.receive_data(chunk)
+        if self._first_token_at is None and proto.has_pending_event("content_block_delta"):
+            self._first_token_at = perf_counter()
+            for probe in self._probes:
+                probe.on_first_token()
         # The idle timer restarts on anything but pings (reads happen only once the protocol
         # has nothing pending, so what is pending now came with this chunk).
         if self._idle_timeout is not None and proto.has_pending_non_ping():
@@ -285,6 +321,8 @@ class MessageStream:
         ):
             return False
         sender = self._requester.sender
+        for probe in self._probes:
+            probe.on_error(error)
         if not await sender.wait_before_retry(
             self._request,
             error,
@@ -296,7 +334,7 @@ class MessageStream:
         await close_shielded(self.response, self._chunks)
         self._retries_taken += 1
         response, self._retries_taken = await sender.send(
-            self._request, stream=True, retries_taken=self._retries_taken
+            self._request, stream=True, retries_taken=self._retries_taken, probes=self._probes
         )
         chunks = await open_event_stream(response, self._retries_taken, self._requester)
         self._attach(response, chunks)
@@ -382,7 +420,12 @@ def stream_call(
             chunks=chunks,
         )
 
-    return APICall(request, open_stream, stream=True)
+    return APICall(request, open_stream, stream=True, attach=_attach_call)
+
+
+def _attach_call(stream: MessageStream, sent_at: float, probes: tuple[CallProbe, ...]) -> None:
+    stream._sent_at = sent_at
+    stream._probes = probes
 
 
 __all__ = ["MessageStream", "open_event_stream", "stream_call"]

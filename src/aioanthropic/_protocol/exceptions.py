@@ -15,6 +15,10 @@
     │   ├── OutputTruncatedError       ``stop_reason`` was ``max_tokens``: raise ``max_tokens``
     │   └── OutputValidationError      the output is not valid for the type; ``.raw`` and
     │                                  ``.errors`` (pydantic's) say why
+    ├── RateLimitWaitError             the client-side ``RateLimiter`` would wait past
+    │                                  ``max_wait``; nothing was sent (also a ``TimeoutError``)
+    ├── ConversationError              a ``Conversation``'s history breaks the API's rules, or
+    │                                  saved data is not a conversation (also a ``ValueError``)
     └── APIError                       a request was made and did not give a usable result
         ├── APIConnectionError         no complete response: the network or the server went away
         │   └── APITimeoutError        ... because a timeout (connect, read, idle) ran out
@@ -153,6 +157,27 @@ class ToolInputError(AnthropicError, ValueError):
             f"Invalid input for tool {tool_name!r}:\n" + "\n".join(lines) + "\nFix the input "
             "to match the tool's input_schema and call it again."
         )
+class RateLimitWaitError(AnthropicError, TimeoutError):
+    """A call would wait longer than its ``RateLimiter``'s ``max_wait``; it was not sent.
+
+    ``budget`` names what it waited on (``"requests"``, ``"input_tokens"``,
+    ``"output_tokens"``, ``"concurrency"``, or ``"queue"`` for calls ahead of it); ``wait`` is
+    the further wait in seconds it needed, when known.
+    """
+
+    budget: str | None
+    wait: float | None
+
+    def __init__(self, message: str, *, budget: str | None, wait: float | None) -> None:
+        super().__init__(message)
+        self.budget = budget
+        self.wait = wait
+
+
+class ConversationError(AnthropicError, ValueError):
+    """A ``Conversation`` cannot send its history as it is (the message says which turn is
+    wrong and why: a ``tool_use`` left unanswered, a stray ``tool_result``...), or
+    ``Conversation.from_json`` was given something ``to_json`` did not write."""
 
 
 class APIError(AnthropicError):
