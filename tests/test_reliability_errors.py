@@ -27,6 +27,7 @@ from aioanthropic import (
     InvalidCredentialsError,
     OutputValidationError,
     RateLimitError,
+    RateLimitWaitError,
     StructuredOutputError,
     ToolInputError,
 )
@@ -87,6 +88,8 @@ def example(cls: type[AnthropicError]) -> AnthropicError:
         return cls("does not validate", message=PARTIAL, raw='{"age": 3}', errors=errors)
     if issubclass(cls, StructuredOutputError):
         return cls("no output", message=PARTIAL)
+    if issubclass(cls, RateLimitWaitError):
+        return cls("would wait 30s for output_tokens", budget="output_tokens", wait=30.0)
     if issubclass(cls, ToolInputError):
         try:
             pydantic.TypeAdapter(int).validate_python("three")

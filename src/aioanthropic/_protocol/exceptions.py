@@ -157,6 +157,8 @@ class ToolInputError(AnthropicError, ValueError):
             f"Invalid input for tool {tool_name!r}:\n" + "\n".join(lines) + "\nFix the input "
             "to match the tool's input_schema and call it again."
         )
+
+
 class RateLimitWaitError(AnthropicError, TimeoutError):
     """A call would wait longer than its ``RateLimiter``'s ``max_wait``; it was not sent.
 
