@@ -324,3 +324,35 @@ def test_identity_is_a_passthrough() -> None:
         decoder = ContentDecoder(value)
         assert decoder.identity
         assert _decode_all(decoder, [b"abc", b"", b"def"]) == [b"abc", b"def"]
+
+
+# --- the protocol alone: a long ping preamble --------------------------------------------------
+
+
+def _ping_preamble_peak(n: int) -> tuple[int, int]:
+    """Feed message_start, ``n`` pings (1,000 per chunk) and the rest to a protocol holding its
+    preamble; return (events returned, traced peak above the start)."""
+    from aioanthropic import END, NEED_DATA, MessageStreamProtocol
+
+    chunk = b'event: ping\ndata: {"type": "ping"}\n\n' * 1000
+    proto = MessageStreamProtocol(hold_preamble=True)
+    with traced_peak() as peak:
+        proto.receive_data(START)
+        for _ in range(n // 1000):
+            proto.receive_data(chunk)
+            assert proto.next_event() is NEED_DATA  # held: nothing returned yet
+        proto.receive_data(REST)
+        returned = 0
+        while (event := proto.next_event()) is not END:
+            assert event is not NEED_DATA
+            returned += 1
+    return returned, peak()
+
+
+def test_a_ping_preamble_costs_the_same_memory_at_any_length() -> None:
+    small_events, small_peak = _ping_preamble_peak(2_000)
+    large_events, large_peak = _ping_preamble_peak(20_000)
+    assert large_events - small_events == 18_000  # every ping is still returned
+    # Ten times the pings, the same peak (one chunk's worth of pending events, a count).
+    assert large_peak < small_peak + 64 * 1024, (small_peak, large_peak)
+    assert large_peak < MIB
