@@ -39,8 +39,12 @@ class AsyncClient:
     ``timeout`` is in seconds (or an ``httpx.Timeout``); ``max_retry_wait`` is the longest wait
     in seconds a server may ask for before a retry; ``idle_timeout`` (seconds, streams only)
     bounds the time without an event other than ``ping``; ``max_event_bytes`` bounds one line
-    or event of a stream (``EventTooLargeError`` past it). ``_sleep`` and ``_random`` replace
-    the retry loop's sleep and jitter source, for tests.
+    or event of a stream (``EventTooLargeError`` past it). ``transport`` is the
+    ``httpx.AsyncBaseTransport`` of the client's own pool, as in ``httpx.AsyncClient(transport=)``
+    (e.g. ``aioanthropic.testing.ReplayTransport`` for tests without sockets); ``http_client``
+    instead hands over a whole ``httpx.AsyncClient``, which the caller then closes (pass one or
+    the other). ``_sleep`` and ``_random`` replace the retry loop's sleep and jitter source, for
+    tests.
     """
 
     messages: Messages[Parsed]
@@ -57,6 +61,7 @@ class AsyncClient:
         max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         anthropic_version: str = "2023-06-01",
         idle_timeout: float | None = None,
         results_use_base_url: bool = False,
@@ -68,6 +73,8 @@ class AsyncClient:
             raise ValueError(f"max_retries must be >= 0, got {max_retries}")
         if max_retry_wait < 0:
             raise ValueError(f"max_retry_wait must be >= 0, got {max_retry_wait}")
+        if http_client is not None and transport is not None:
+            raise ValueError("pass transport= or http_client=, not both (a client has its own)")
         # os.environ is an in-memory mapping: reading it never blocks the event loop.
         resolved_key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
         resolved_token = (
@@ -85,7 +92,10 @@ class AsyncClient:
         # Redirects are not followed: httpx drops Authorization on a cross-origin redirect but
         # would send x-api-key to whatever host a redirect names.
         self._http = http_client or httpx.AsyncClient(
-            timeout=resolved_timeout, limits=DEFAULT_LIMITS, follow_redirects=False
+            timeout=resolved_timeout,
+            limits=DEFAULT_LIMITS,
+            follow_redirects=False,
+            transport=transport,
         )
         self._requester = Requester(
             self._http,
