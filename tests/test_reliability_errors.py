@@ -27,10 +27,10 @@ from aioanthropic import (
     RateLimitError,
 )
 from aioanthropic.testing import FakeServer, Fault
-from aioanthropic.types import Message, MessageBatch
+from aioanthropic.types import Message, MessageBatch, MessageParam
 
 SECRET = "sk-ant-api03-reliability-" + "q" * 30
-HELLO = [{"role": "user", "content": "Hello"}]
+HELLO: list[MessageParam] = [{"role": "user", "content": "Hello"}]
 PARTIAL = Message.model_validate(
     {
         "id": "msg_1",
@@ -111,7 +111,7 @@ def test_every_error_class_round_trips_through_pickle(cls: type[AnthropicError])
         )
         assert copy.rate_limit.retry_after == 3.0
     if isinstance(error, BatchWaitTimeoutError):
-        assert copy.batch == BATCH  # type: ignore[attr-defined]
+        assert copy.batch == BATCH
         assert isinstance(copy, TimeoutError)
 
 
@@ -309,4 +309,4 @@ async def test_finite_floats_still_go_through(server: FakeServer) -> None:
             model="claude-test", max_tokens=20, messages=HELLO, temperature=0.5, top_p=1e-300
         )
     assert message.stop_reason is not None
-    assert server.requests[-1].json["temperature"] == 0.5  # type: ignore[index]
+    assert server.requests[-1].json["temperature"] == 0.5

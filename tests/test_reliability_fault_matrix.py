@@ -226,7 +226,8 @@ def text_of(message: Message | None) -> str:
 
 async def call(client: AsyncClient, mode: str) -> Message:
     if mode == "create":
-        return await client.messages.create(**PARAMS)
+        message: Message = await client.messages.create(**PARAMS)
+        return message
     async with client.messages.stream(**PARAMS) as stream:
         async for _ in stream:
             pass
