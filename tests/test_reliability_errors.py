@@ -255,6 +255,15 @@ def test_a_credential_from_the_environment_names_the_variable(
     assert SECRET not in str(info.value)
 
 
+def test_an_empty_variable_is_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # CI systems export unset secrets as empty strings; only an explicit "" is refused.
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "")
+    client = AsyncClient(auth_token="tok", base_url="http://127.0.0.1:9")
+    assert client.base_url == "http://127.0.0.1:9"
+    with pytest.raises(InvalidCredentialsError, match=r"^api_key cannot .* it is empty"):
+        AsyncClient(api_key="", auth_token="tok", base_url="http://127.0.0.1:9")
+
+
 @pytest.mark.parametrize("value", ["sk-ant-abc", "token with inner spaces", "a\tb", "x"])
 def test_valid_header_values_are_accepted(value: str) -> None:
     AsyncClient(api_key=value, auth_token=value, base_url="http://127.0.0.1:9")

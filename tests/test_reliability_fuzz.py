@@ -13,14 +13,17 @@ issue's closing note came from a run with 5000).
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import zlib
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aioanthropic import END, NEED_DATA, AnthropicError, MessageStreamProtocol
+from aioanthropic._protocol.content_decoding import ContentDecoder
 from helpers import split_at
 
 EXAMPLES = int(os.environ.get("AIOANTHROPIC_FUZZ_EXAMPLES", "200"))
@@ -264,6 +267,38 @@ def test_arbitrary_json_in_known_event_types_raises_only_our_errors(
     order = raw.draw(st.permutations(events))
     named = raw.draw(st.lists(st.booleans(), min_size=len(events), max_size=len(events)))
     feed_everything([encode(order, named)], hold_preamble=hold, limit=16 * 1024 * 1024)
+
+
+# --- arbitrary compressed bodies -------------------------------------------------------------
+
+
+@FUZZ
+@given(
+    body=st.one_of(
+        st.binary(max_size=300),
+        st.builds(
+            lambda b, cut: gzip.compress(b)[:cut], st.binary(max_size=300), st.integers(0, 400)
+        ),
+        st.builds(lambda b: zlib.compress(b)[::-1], st.binary(max_size=300)),
+    ),
+    coding=st.lists(
+        st.sampled_from(["gzip", "x-gzip", "deflate", "identity", "br", "", " GZIP "]), max_size=7
+    ),
+    raw=st.data(),
+)
+def test_arbitrary_compressed_bodies_raise_only_our_errors(
+    body: bytes, coding: list[str], raw: st.DataObject
+) -> None:
+    count("arbitrary compressed bodies")
+    try:
+        decoder = ContentDecoder(",".join(coding), step=64)
+        for chunk in raw.draw(chunked(body)):
+            for piece in decoder.decode(chunk):
+                assert len(piece) <= 64
+        for piece in decoder.flush():
+            assert len(piece) <= 64
+    except AnthropicError:
+        pass
 
 
 def test_the_fuzzers_ran() -> None:

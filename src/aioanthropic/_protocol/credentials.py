@@ -28,6 +28,8 @@ def check_credential(parameter: str, value: str | None, *, source: str | None = 
     """
     if value is None or _FIELD_VALUE.fullmatch(value):
         return
+    if not value and source is not None:
+        return  # an exported but empty variable (``ANTHROPIC_API_KEY=``) behaves as before
     where = f"{parameter} (read from {source})" if source else parameter
     raise InvalidCredentialsError(f"{where} cannot be sent as an HTTP header: {_problem(value)}")
 
