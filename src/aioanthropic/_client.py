@@ -10,15 +10,19 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._http.requester import Requester, as_timeout
+from ._messages_helpers import MessagesWithHelpers
+from ._protocol.credentials import check_credential
 from ._protocol.not_given import accepts_not_given, strip_not_given
 from ._protocol.request import DEFAULT_BASE_URL
 from ._protocol.sse import DEFAULT_MAX_EVENT_BYTES
 from ._resources.base import Parsed
-from ._resources.messages import Messages
 from ._resources.models import Models
 
 if TYPE_CHECKING:
     from typing_extensions import Self
+
+    from ._http.observe import CallObserver
+    from ._ratelimiter import RateLimiter
 
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
@@ -49,9 +53,15 @@ class AsyncClient:
     instead hands over a whole ``httpx.AsyncClient``, which the caller then closes (pass one or
     the other). ``_sleep`` and ``_random`` replace the retry loop's sleep and jitter source, for
     tests.
+
+    ``rate_limiter`` paces message calls on the client side (``aioanthropic.RateLimiter``; one
+    may serve several clients). ``telemetry=True`` records an OpenTelemetry span and metrics
+    per message call, following the GenAI semantic conventions (needs the ``[otel]`` extra);
+    message content goes into spans only with ``capture_content=True``. With telemetry off,
+    OpenTelemetry is not imported.
     """
 
-    messages: Messages[Parsed]
+    messages: MessagesWithHelpers[Parsed]
     models: Models[Parsed]
 
     @accepts_not_given
@@ -72,6 +82,9 @@ class AsyncClient:
         idle_timeout: float | None = None,
         results_use_base_url: bool = False,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        rate_limiter: RateLimiter | None = None,
+        telemetry: bool = False,
+        capture_content: bool = False,
         _sleep: Callable[[float], Awaitable[None]] | None = None,
         _random: Callable[[], float] | None = None,
     ) -> None:
@@ -88,10 +101,24 @@ class AsyncClient:
         resolved_token = (
             auth_token if auth_token is not None else os.environ.get("ANTHROPIC_AUTH_TOKEN")
         )
+        key_source = None if api_key is not None else "ANTHROPIC_API_KEY"
+        token_source = None if auth_token is not None else "ANTHROPIC_AUTH_TOKEN"
+        check_credential("api_key", resolved_key, source=key_source)
+        check_credential("auth_token", resolved_token, source=token_source)
         resolved_base = (
             base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
         resolved_timeout = as_timeout(timeout)
+        if capture_content and not telemetry:
+            raise ValueError("capture_content=True needs telemetry=True")
+        observers: list[CallObserver] = []
+        if rate_limiter is not None:
+            observers.append(rate_limiter._observer)
+        if telemetry:
+            observers.append(_telemetry_observer(capture_content))
+        self._rate_limiter = rate_limiter
+        self._telemetry = telemetry
+        self._capture_content = capture_content
         self._owns_http = http_client is None
         # Redirects are not followed: httpx drops Authorization on a cross-origin redirect but
         # would send x-api-key to whatever host a redirect names.
@@ -119,8 +146,9 @@ class AsyncClient:
             default_query=default_query,
             sleep=_sleep,
             random=_random,
+            observers=observers,
         )
-        self.messages = Messages(self._requester, Parsed)
+        self.messages = MessagesWithHelpers(self._requester, Parsed)
         self.models = Models(self._requester, Parsed)
 
     # --- configuration (read-only; make another client to change it) -------------------------
@@ -156,6 +184,18 @@ class AsyncClient:
     @property
     def max_event_bytes(self) -> int:
         return self._requester.max_event_bytes
+
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        return self._rate_limiter
+
+    @property
+    def telemetry(self) -> bool:
+        return self._telemetry
+
+    @property
+    def capture_content(self) -> bool:
+        return self._capture_content
 
     @property
     def default_headers(self) -> dict[str, str]:
@@ -202,6 +242,20 @@ class AsyncClient:
     async def close(self) -> None:
         """The same as ``aclose()`` (the official SDK's name)."""
         await self.aclose()
+
+
+def _telemetry_observer(capture_content: bool) -> CallObserver:
+    # Imported only here: without telemetry, OpenTelemetry is never imported.
+    try:
+        from ._telemetry import Telemetry
+    except ImportError as error:
+        if not (error.name or "").startswith("opentelemetry"):
+            raise
+        raise ImportError(
+            "AsyncClient(telemetry=True) needs the OpenTelemetry API: "
+            "pip install 'aioanthropic[otel]'"
+        ) from error
+    return Telemetry(capture_content=capture_content)
 
 
 AsyncAnthropic = AsyncClient

@@ -65,10 +65,12 @@ def status_error(
     *,
     request_id: str | None,
     response: httpx.Response | None = None,
+    cut: bool = False,
 ) -> APIStatusError:
-    """Our error for an HTTP response with an error status (``response``, when given, becomes
-    its ``.response`` and its request ``.request``)."""
-    error_type, message, body = parse_error_body(status_code, raw_body)
+    """Our error for an HTTP response with an error status (``cut``: the body was read only up
+    to a limit; ``response``, when given, becomes its ``.response`` and its request
+    ``.request``)."""
+    error_type, message, body = parse_error_body(status_code, raw_body, cut=cut)
     hint = _HINTS.get(status_code)
     if hint and hint not in message:
         message = f"{message} ({hint})"

@@ -11,6 +11,7 @@ waits for the caller's next ``__anext__``).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -33,8 +34,8 @@ class HelperMessageStream(MessageStream):
     raw surface. Iterating yields ``ParsedMessageStreamEvent``s: the raw events in wire order
     with the synthesized ones after the event they derive from (the official order)."""
 
-    def _attach(self, response: httpx.Response) -> None:
-        super()._attach(response)
+    def _attach(self, response: httpx.Response, chunks: AsyncIterator[bytes] | None) -> None:
+        super()._attach(response, chunks)
         # A retry attaches a new response only before content arrived: no block has started,
         # so a fresh builder over the new protocol's accumulator loses nothing.
         self._builder = HelperEventBuilder(self._proto.accumulator)
