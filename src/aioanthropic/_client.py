@@ -213,8 +213,9 @@ class AsyncClient:
         Closing the copy leaves the shared pool open; closing this client closes it for both.
         """
         kwargs = {**self._init_kwargs, **strip_not_given(options)}
-        if kwargs.get("http_client") is None:
+        if kwargs.get("http_client") is None and "transport" not in options:
             kwargs["http_client"] = self._http
+            kwargs["transport"] = None  # the shared pool already wraps the original transport
         return type(self)(**kwargs)
 
     with_options = copy
