@@ -312,3 +312,20 @@ def test_connection_errors_carry_the_request() -> None:
 def test_http_client_must_be_async() -> None:
     with httpx.Client() as sync_http, pytest.raises(TypeError, match=r"httpx\.AsyncClient"):
         Client(api_key="test", http_client=sync_http)  # type: ignore[arg-type]
+
+
+def test_structured_output_parse_on_the_sync_client(client: Client) -> None:
+    from pydantic import BaseModel
+
+    class City(BaseModel):
+        name: str
+        population: int
+
+    message = client.messages.parse(
+        output_format=City,
+        model="m",
+        max_tokens=1024,
+        messages=[{"role": "user", "content": "Describe Lisbon"}],
+    )
+    assert isinstance(message.parsed_output, City)
+    assert message.parsed_output.name

@@ -26,6 +26,7 @@ from aioanthropic._resources.base import Mode, ModeT, Parsed, Raw, endpoint, pag
 from aioanthropic._resources.batches import Batches as AsyncBatches
 from aioanthropic._resources.messages import Messages as AsyncMessages
 from aioanthropic._resources.models import Models as AsyncModels
+from aioanthropic._structured._parse import ParsedMessage
 from aioanthropic.types import (
     Message,
     MessageBatch,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 T = TypeVar("T")
+OutputT = TypeVar("OutputT")
 
 
 class SyncResource(Generic[ModeT]):
@@ -209,6 +211,24 @@ class Messages(SyncResource[ModeT]):
         """The async ``create`` (see there), blocking; ``stream=True`` gives a
         ``SyncMessageStream`` of the raw events."""
         return self._forward("create", **params)
+
+    def parse(
+        self,
+        *,
+        output_format: type[OutputT],
+        mode: Literal["auto", "native", "tool"] = "auto",
+        validation_retries: int = 0,
+        **params: Unpack[MessageCreateParams],
+    ) -> ParsedMessage[OutputT]:
+        """The async ``parse`` (structured output; see there), blocking. Written out because
+        its result type depends on ``output_format``, which a ParamSpec cannot carry."""
+        return self._forward(  # type: ignore[no-any-return]
+            "parse",
+            output_format=output_format,
+            mode=mode,
+            validation_retries=validation_retries,
+            **params,
+        )
 
     def stream(self, **params: Unpack[MessageCreateParams]) -> SyncMessageStreamManager:
         """``with client.messages.stream(...) as stream:``: the async ``stream`` (see there)."""
