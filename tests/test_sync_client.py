@@ -329,3 +329,17 @@ def test_structured_output_parse_on_the_sync_client(client: Client) -> None:
     )
     assert isinstance(message.parsed_output, City)
     assert message.parsed_output.name
+
+
+def test_sync_conversation_send_and_stream(client: Client) -> None:
+    from aioanthropic import SyncConversation
+
+    conv = SyncConversation(client, model="m", max_tokens=100, system="Be brief.")
+    reply = conv.send("Hello")
+    assert reply.content[0].text == "(Be brief.) You said: Hello"  # type: ignore[union-attr]
+    with conv.stream("And again") as stream:
+        texts = list(stream.text_stream)
+    assert "".join(texts) == "(Be brief.) You said: And again"
+    assert [m["role"] for m in conv.messages] == ["user", "assistant", "user", "assistant"]
+    conv.system = None
+    assert conv.send("plain").content[0].text == "You said: plain"  # type: ignore[union-attr]

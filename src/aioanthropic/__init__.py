@@ -103,6 +103,7 @@ _LAZY: dict[str, str] = {
     "Conversation": "._conversation",
     "Anthropic": "._sync.client",
     "Client": "._sync.client",
+    "SyncConversation": "._sync.conversation",
     "SyncBatchResults": "._sync.wrappers",
     "SyncMessageStream": "._sync.wrappers",
     "SyncMessageStreamManager": "._sync.wrappers",
@@ -242,6 +243,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         Anthropic as Anthropic,
         Client as Client,
     )
+    from ._sync.conversation import SyncConversation as SyncConversation
     from ._sync.wrappers import (
         SyncBatchResults as SyncBatchResults,
         SyncMessageStream as SyncMessageStream,

@@ -45,6 +45,10 @@ class LoopThread:
         self._lock = threading.Lock()
 
     @property
+    def portal(self) -> BlockingPortal:
+        return self._portal
+
+    @property
     def closed(self) -> bool:
         return self._closed
 
