@@ -67,6 +67,9 @@ MAX_MESSAGE_CHARS = 1000
 message would otherwise fill a log line), then notes the original length."""
 
 
+_NOT_PICKLED = frozenset({"request", "response"})
+
+
 def _rebuild(cls: type[AnthropicError], args: tuple[Any, ...]) -> AnthropicError:
     # Unpickling: create without __init__ (whose keyword-only arguments pickle's default
     # ``cls(*args)`` cannot pass); ``__setstate__`` then restores the attributes.
@@ -79,7 +82,10 @@ class AnthropicError(Exception):
     """Root of every error raised by aioanthropic."""
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _rebuild, (type(self), self.args), dict(self.__dict__)
+        # The httpx request and response stay behind: their headers carry the credentials,
+        # and they are live objects; unpickled, ``.request`` / ``.response`` are None.
+        state = {k: v for k, v in self.__dict__.items() if k not in _NOT_PICKLED}
+        return _rebuild, (type(self), self.args), state
 
 
 class InvalidCredentialsError(AnthropicError, ValueError):
