@@ -273,6 +273,21 @@ async def test_the_budget_keeps_a_tool_use_with_its_result_when_some_history_fit
     assert conv.dropped == big
 
 
+async def test_count_api_measures_the_history_with_the_tools(
+    client: AsyncClient, server: FakeServer
+) -> None:
+    server.script(paris(), Turn(text="Sunny."))
+    conv = Conversation(
+        client, model=MODEL, max_tokens=200, tools=[get_weather], context_budget=5000, count="api"
+    )
+    await conv.send("Weather in Paris?")
+    counted = [r.json for r in server.requests if r.path == "/v1/messages/count_tokens"]
+    assert counted[0]["tools"] == [get_weather.to_param()]
+    assert counted[0]["messages"] == [{"role": "user", "content": "Weather in Paris?"}]
+    assert len(conv.messages) == 4
+    assert conv.dropped == []
+
+
 async def test_stream_refuses_a_tool_loop_before_sending(
     client: AsyncClient, server: FakeServer
 ) -> None:

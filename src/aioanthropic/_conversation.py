@@ -172,7 +172,8 @@ class Conversation:
         first: Message | None = None
         async with runner:
             async for reply in runner:
-                first = first or reply
+                if first is None:
+                    first = reply
         last = runner.last_message
         # max_iterations >= 1, so the loop made at least one request
         assert first is not None
