@@ -33,7 +33,7 @@ from aioanthropic import (
 )
 from aioanthropic.testing import FakeServer, Fault
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.http_backends]
 
 HELLO = [{"role": "user", "content": "Hello"}]
 SECRET = "sk-ant-api03-SECRET-do-not-print-0123456789"

@@ -33,8 +33,9 @@ from aioanthropic.types import (
     ToolUseBlock,
 )
 from helpers import decode
+from http_backends import connections_in_use, open_connections
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.http_backends]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LONG = "Tell me a story about a café in Zürich, with emoji 🌍🚀 and 中文 characters, please."
@@ -88,12 +89,6 @@ async def server() -> AsyncIterator[FakeServer]:
 def client_for(server: FakeServer, **kwargs: Any) -> AsyncClient:
     kwargs.setdefault("api_key", "test")
     return AsyncClient(base_url=server.url, **kwargs)
-
-
-def connections_in_use(client: AsyncClient) -> int:
-    # httpx exposes no public view of its pool; httpcore's pool lists its connections.
-    pool = client._http._transport._pool  # type: ignore[attr-defined]
-    return sum(1 for conn in pool.connections if not (conn.is_idle() or conn.is_closed()))
 
 
 class NoSleep:
@@ -487,6 +482,5 @@ async def test_the_connection_is_reused_after_a_complete_stream(server: FakeServ
     async with client_for(server) as client:
         for _ in range(3):
             await consume(client)
-        pool = client._http._transport._pool  # type: ignore[attr-defined]
-        assert len(pool.connections) == 1
+        assert open_connections(client) == 1
         assert connections_in_use(client) == 0

@@ -57,6 +57,7 @@ _LAZY: dict[str, str] = {
     "ServiceUnavailableError": "._protocol.exceptions",
     "StreamProtocolError": "._protocol.exceptions",
     "UnprocessableEntityError": "._protocol.exceptions",
+    "UnsupportedBackendError": "._protocol.exceptions",
     "Page": "._protocol.pagination",
     "MessageBatchRequestParam": "._protocol.params",
     "MessageBodyParams": "._protocol.params",
@@ -129,6 +130,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         ServiceUnavailableError,
         StreamProtocolError,
         UnprocessableEntityError,
+        UnsupportedBackendError,
     )
     from ._protocol.pagination import (
         Page,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
+from typing import Literal
 
 import httpx
 
@@ -27,6 +28,8 @@ DEFAULT_MAX_RETRY_WAIT = 60.0
 # 1000/1000 6.1k-6.3k (every idle connection kept costs on each pool operation).
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
+HTTPBackend = Literal["httpx", "aiohttp"]
+
 
 class AsyncClient:
     """An async client for the Anthropic Messages API and compatible gateways.
@@ -40,6 +43,13 @@ class AsyncClient:
     bounds the time without an event other than ``ping``; ``max_event_bytes`` bounds one line
     or event of a stream (``EventTooLargeError`` past it). ``_sleep`` and ``_random`` replace
     the retry loop's sleep and jitter source, for tests.
+
+    ``http_backend`` picks what moves the bytes of the pool the client creates: ``"httpx"``
+    (httpcore; asyncio and trio) or ``"aiohttp"`` (the ``aioanthropic[aiohttp]`` extra;
+    asyncio only, faster with hundreds of concurrent streams: benchmarks/README.md). Both
+    take the same limits and timeouts and raise the same errors. Raises ``ValueError`` for
+    another name or together with ``http_client``, ``UnsupportedBackendError`` for aiohttp
+    under trio, ``ImportError`` when aiohttp is not installed.
     """
 
     messages: Messages[Parsed]
@@ -60,6 +70,7 @@ class AsyncClient:
         idle_timeout: float | None = None,
         results_use_base_url: bool = False,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        http_backend: HTTPBackend = "httpx",
         _sleep: Callable[[float], Awaitable[None]] | None = None,
         _random: Callable[[], float] | None = None,
     ) -> None:
@@ -77,10 +88,15 @@ class AsyncClient:
         ).rstrip("/")
         resolved_timeout = as_timeout(timeout)
         self._owns_http = http_client is None
+        transport = _transport(http_backend, http_client)
+        self._http_backend = http_backend
         # Redirects are not followed: httpx drops Authorization on a cross-origin redirect but
         # would send x-api-key to whatever host a redirect names.
         self._http = http_client or httpx.AsyncClient(
-            timeout=resolved_timeout, limits=DEFAULT_LIMITS, follow_redirects=False
+            timeout=resolved_timeout,
+            limits=DEFAULT_LIMITS,
+            follow_redirects=False,
+            transport=transport,
         )
         self._requester = Requester(
             self._http,
@@ -137,6 +153,10 @@ class AsyncClient:
     def max_event_bytes(self) -> int:
         return self._requester.max_event_bytes
 
+    @property
+    def http_backend(self) -> HTTPBackend:
+        return self._http_backend
+
     def __repr__(self) -> str:
         # Credentials are deliberately absent: reprs end up in logs and tracebacks.
         return f"<AsyncClient base_url={self.base_url!r}>"
@@ -156,3 +176,26 @@ class AsyncClient:
         """Close the connection pool (unless it was passed in as ``http_client``)."""
         if self._owns_http:
             await self._http.aclose()
+
+
+def _transport(
+    http_backend: str, http_client: httpx.AsyncClient | None
+) -> httpx.AsyncBaseTransport | None:
+    """The transport for ``http_backend``; None for httpx's own (httpcore)."""
+    if http_backend not in ("httpx", "aiohttp"):
+        raise ValueError(f'http_backend must be "httpx" or "aiohttp", got {http_backend!r}')
+    if http_backend == "httpx":
+        return None
+    if http_client is not None:
+        raise ValueError(
+            "http_backend applies to the pool the client creates; with http_client=, give "
+            "that httpx.AsyncClient the transport you want instead"
+        )
+    try:
+        from ._http.aiohttp_transport import AiohttpTransport, check_asyncio
+    except ImportError as exc:
+        raise ImportError(
+            f'http_backend="aiohttp" needs aiohttp: pip install "aioanthropic[aiohttp]" ({exc})'
+        ) from exc
+    check_asyncio(outside_ok=True)
+    return AiohttpTransport(limits=DEFAULT_LIMITS)

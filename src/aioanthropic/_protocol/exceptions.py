@@ -5,6 +5,7 @@
     ├── BatchWaitTimeoutError          ``batches.wait`` gave up; ``.batch`` is the last seen
     │                                  (also a ``TimeoutError``)
     ├── BatchResultsUnavailableError   the batch has no ``results_url`` yet: it has not ended
+    ├── UnsupportedBackendError        ``http_backend`` cannot run here (aiohttp under trio)
     └── APIError                       a request was made and did not give a usable result
         ├── APIConnectionError         no complete response: the network or the server went away
         │   └── APITimeoutError        ... because a timeout (connect, read, idle) ran out
@@ -62,6 +63,10 @@ class BatchWaitTimeoutError(AnthropicError, TimeoutError):
 
 class BatchResultsUnavailableError(AnthropicError):
     """The batch has no ``results_url``: it has not ended yet (``batches.wait`` first)."""
+
+
+class UnsupportedBackendError(AnthropicError, RuntimeError):
+    """The chosen ``http_backend`` cannot run on this event loop: aiohttp needs asyncio."""
 
 
 class APIError(AnthropicError):

@@ -264,7 +264,6 @@ class MessageStreamProtocol:
         self._sse = SSEDecoder(max_event_bytes=self._sse.max_event_bytes)  # drop buffers
 
 
-
 def decode_event(name: str, data: bytes) -> Any:
     """One SSE event (its ``event:`` name, ``""`` if none, and its data) to a typed event.
 
@@ -274,8 +273,7 @@ def decode_event(name: str, data: bytes) -> Any:
     """
     if data == _DONE:
         raise IncompleteStreamError(
-            "The stream sent [DONE] before message_stop; what arrived is on "
-            "error.partial_message"
+            "The stream sent [DONE] before message_stop; what arrived is on error.partial_message"
         )
     try:
         return parse_event(data, name or None)
@@ -301,6 +299,7 @@ def decode_event(name: str, data: bytes) -> Any:
     raise APIResponseValidationError(
         f"invalid {label!r} event in the stream: {summary}", body=text[:_BODY_EXCERPT]
     )
+
 
 def _error_envelope(text: str) -> ErrorEvent | None:
     """An OpenAI-style ``{"error": {"type", "message"}}`` object as an ``ErrorEvent``."""
