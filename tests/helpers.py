@@ -3,17 +3,133 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+import os
+import ssl
+import subprocess
+import sys
+import tracemalloc
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, ParamSpec, TypeVar
 
-from aioanthropic import END, NEED_DATA, APIError, MessageStreamProtocol
+import anyio.lowlevel
+
+from aioanthropic import (
+    END,
+    NEED_DATA,
+    APIError,
+    APIStatusError,
+    AsyncClient,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    MessageStreamProtocol,
+    NotFoundError,
+    OverloadedError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTooLargeError,
+    ServiceUnavailableError,
+    UnprocessableEntityError,
+)
 from aioanthropic._protocol.sse import SSEDecoder
 from aioanthropic._protocol.stream import decode_event
+from aioanthropic.testing import FakeServer
 
+ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
+P = ParamSpec("P")
+R = TypeVar("R")
 ALL_STREAM_FIXTURES = sorted(FIXTURES.glob("*/*.sse"))
 STREAM_FIXTURE_IDS = [f"{p.parent.name}/{p.name}" for p in ALL_STREAM_FIXTURES]
+
+# The header every raw request to the fake server carries (the SDK adds it by itself).
+VERSION = {"anthropic-version": "2023-06-01"}
+# Building an SSL context costs ~50 ms; the loopback tests never use one, so build it once.
+SSL_CONTEXT = ssl.create_default_context()
+
+# A minimal Messages API reply (non-streaming JSON), for canned responses.
+REPLY: dict[str, Any] = {
+    "id": "msg_1",
+    "type": "message",
+    "role": "assistant",
+    "model": "claude-test",
+    "content": [{"type": "text", "text": "hi"}],
+    "stop_reason": "end_turn",
+    "stop_sequence": None,
+    "usage": {"input_tokens": 3, "output_tokens": 1},
+}
+
+# Each documented error status and the class the SDK raises for it (API doc "Errors").
+STATUS_CLASSES: list[tuple[int, type[APIStatusError]]] = [
+    (400, BadRequestError),
+    (401, AuthenticationError),
+    (403, PermissionDeniedError),
+    (404, NotFoundError),
+    (409, ConflictError),
+    (413, RequestTooLargeError),
+    (422, UnprocessableEntityError),
+    (429, RateLimitError),
+    (500, InternalServerError),
+    (502, InternalServerError),
+    (503, ServiceUnavailableError),
+    (529, OverloadedError),
+]
+
+
+def message_body(content: Any = "hello there", **extra: Any) -> dict[str, Any]:
+    """A raw POST /v1/messages body for the fake server: one user turn, ``extra`` on top."""
+    return {
+        "model": "claude-fake",
+        "max_tokens": 100,
+        "messages": [{"role": "user", "content": content}],
+        **extra,
+    }
+
+
+def client_for(server: FakeServer, **kwargs: Any) -> AsyncClient:
+    """An ``AsyncClient`` pointed at ``server``, with API key ``"test"`` unless given."""
+    kwargs.setdefault("api_key", "test")
+    return AsyncClient(base_url=server.url, **kwargs)
+
+
+class RecordedWaits:
+    """Stands in for the client's sleep (``_sleep=``): records each wait (seconds), sleeps for
+    none of it, but still yields to the event loop as a real sleep would."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await anyio.lowlevel.checkpoint()
+
+
+def run_python(*args: str, env: Mapping[str, str] | None = None) -> str:
+    """``python *args`` in a fresh process (60 s at most), by default with only the package's
+    src/ and a plain PATH in its environment (no API key); its stdout. Fails on a non-zero
+    exit, showing stderr."""
+    if env is None:
+        env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(env),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def run_example(name: str) -> str:
+    """Run ``examples/<name>`` as a user would (no API key in the environment); its stdout."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env.pop("ANTHROPIC_API_KEY", None)
+    return run_python(str(ROOT / "examples" / name), env=env)
 
 
 def split_at(data: bytes, points: Iterable[int]) -> list[bytes]:
@@ -73,3 +189,38 @@ def run_protocol(chunks: Iterable[bytes], **options: Any) -> Run:
     except APIError as error:
         return Run(events, error, proto)
     return Run(events, None, proto)
+
+
+class AllocationMeter:
+    """Counts work without a clock: ``meter.call(f, ...)`` calls ``f`` and adds to
+    ``meter.bytes`` the most memory (bytes, tracemalloc) the call held at once beyond what was
+    held before it. Code that is linear in a stream holds O(one event) per call, so the sum
+    grows in proportion to the stream; code that re-copies what it has accumulated (a join of
+    every fragment, a re-parse of the whole JSON) holds O(everything so far) per call, so the
+    sum grows with the square. Deterministic, and blind to the machine's speed and load.
+    Use it as a context manager (it starts and stops tracemalloc)."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def __enter__(self) -> AllocationMeter:
+        if tracemalloc.is_tracing():
+            raise RuntimeError("tracemalloc is already tracing")
+        tracemalloc.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        tracemalloc.stop()
+
+    def call(self, function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        try:
+            return function(*args, **kwargs)
+        finally:
+            self.bytes += tracemalloc.get_traced_memory()[1] - before

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
@@ -23,23 +22,12 @@ from aioanthropic import (
     estimate_tokens,
 )
 from aioanthropic.testing import FakeServer, RateLimits
+from aioanthropic.types import MessageParam
 
 pytestmark = [pytest.mark.anyio, pytest.mark.http_backends]
 
-HELLO = [{"role": "user", "content": "Hello there, how many tokens is this?"}]
+HELLO: list[MessageParam] = [{"role": "user", "content": "Hello there, how many tokens is this?"}]
 N_MODELS = 25  # the fake server's catalogue
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as s:
-        yield s
-
-
-@pytest.fixture
-async def client(server: FakeServer) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(base_url=server.url, api_key="test-key") as c:
-        yield c
 
 
 def query(server: FakeServer, index: int = -1) -> dict[str, str]:
@@ -206,7 +194,7 @@ async def test_raw_message_create(client: AsyncClient) -> None:
 
 async def test_raw_create_refuses_to_stream(client: AsyncClient) -> None:
     with pytest.raises(TypeError, match="does not stream"):
-        await client.messages.with_raw_response.create(  # type: ignore[call-overload]
+        await client.messages.with_raw_response.create(  # type: ignore[call-arg]
             model="m", max_tokens=5, messages=HELLO, stream=True
         )
 

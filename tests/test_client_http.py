@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import subprocess
-import sys
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import anyio
 import anyio.lowlevel
@@ -21,44 +17,18 @@ from aioanthropic import (
     AsyncClient,
     AuthenticationError,
     BadRequestError,
-    ConflictError,
     InternalServerError,
-    NotFoundError,
     OverloadedError,
-    PermissionDeniedError,
     RateLimitError,
-    RequestTooLargeError,
-    ServiceUnavailableError,
-    UnprocessableEntityError,
 )
 from aioanthropic.testing import FakeServer, Fault
+from aioanthropic.types import MessageParam
+from helpers import STATUS_CLASSES, RecordedWaits, client_for, run_python
 
 pytestmark = [pytest.mark.anyio, pytest.mark.http_backends]
 
-HELLO = [{"role": "user", "content": "Hello"}]
+HELLO: list[MessageParam] = [{"role": "user", "content": "Hello"}]
 SECRET = "sk-ant-api03-SECRET-do-not-print-0123456789"
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as s:
-        yield s
-
-
-def client_for(server: FakeServer, **kwargs: object) -> AsyncClient:
-    kwargs.setdefault("api_key", "test")
-    return AsyncClient(base_url=server.url, **kwargs)  # type: ignore[arg-type]
-
-
-class RecordedWaits:
-    """Stands in for the transport's sleep: records each wait, sleeps for none of it."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        await anyio.lowlevel.checkpoint()
 
 
 async def test_create_over_loopback(server: FakeServer) -> None:
@@ -80,20 +50,7 @@ async def test_create_over_loopback(server: FakeServer) -> None:
 
 @pytest.mark.parametrize(
     ("status", "cls"),
-    [
-        (400, BadRequestError),
-        (401, AuthenticationError),
-        (403, PermissionDeniedError),
-        (404, NotFoundError),
-        (409, ConflictError),
-        (413, RequestTooLargeError),
-        (422, UnprocessableEntityError),
-        (429, RateLimitError),
-        (500, InternalServerError),
-        (502, InternalServerError),
-        (503, ServiceUnavailableError),
-        (529, OverloadedError),
-    ],
+    STATUS_CLASSES,
 )
 async def test_each_status_raises_its_class(
     server: FakeServer, status: int, cls: type[APIStatusError]
@@ -139,7 +96,7 @@ async def test_fake_server_validation_surfaces_as_bad_request(server: FakeServer
         with pytest.raises(BadRequestError) as info:
             await client.messages.create(
                 model="m",
-                max_tokens="ten",  # type: ignore[arg-type]
+                max_tokens="ten",  # type: ignore[call-overload]
                 messages=HELLO,
             )
     assert info.value.error_type == "invalid_request_error"
@@ -307,17 +264,7 @@ async def test_the_key_never_appears_in_reprs_errors_or_logs(
 
 
 def test_the_demo_runs_and_exits_zero() -> None:
-    src = Path(__file__).resolve().parents[1] / "src"
-    result = subprocess.run(
-        [sys.executable, "-m", "aioanthropic", "demo"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+    out = run_python("-m", "aioanthropic", "demo")
     assert "--- streamed turn" in out
     assert "assistant: You said: Hello! In one sentence, what is an SDK?\n" in out
     assert "text deltas) stop_reason=end_turn" in out

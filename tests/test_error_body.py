@@ -6,20 +6,13 @@ import pytest
 
 from aioanthropic import (
     APIStatusError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
     InternalServerError,
-    NotFoundError,
     OverloadedError,
-    PermissionDeniedError,
-    RateLimitError,
-    RequestTooLargeError,
     ServiceUnavailableError,
-    UnprocessableEntityError,
 )
 from aioanthropic._protocol.error_body import parse_error_body
 from aioanthropic._protocol.exceptions import status_error_class
+from helpers import STATUS_CLASSES
 
 
 def test_anthropic_envelope() -> None:
@@ -103,18 +96,7 @@ def test_invalid_utf8_does_not_raise() -> None:
 @pytest.mark.parametrize(
     ("status", "cls"),
     [
-        (400, BadRequestError),
-        (401, AuthenticationError),
-        (403, PermissionDeniedError),
-        (404, NotFoundError),
-        (409, ConflictError),
-        (413, RequestTooLargeError),
-        (422, UnprocessableEntityError),
-        (429, RateLimitError),
-        (500, InternalServerError),
-        (502, InternalServerError),
-        (503, ServiceUnavailableError),
-        (529, OverloadedError),
+        *STATUS_CLASSES,
         (418, APIStatusError),
     ],
 )

@@ -38,7 +38,7 @@ from aioanthropic._protocol.responses import (
     WebSearchToolResultBlock,
 )
 
-MESSAGE = {
+MESSAGE: dict[str, Any] = {
     "id": "msg_1",
     "type": "message",
     "role": "assistant",

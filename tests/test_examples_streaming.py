@@ -3,27 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run_example(name: str) -> str:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    env.pop("ANTHROPIC_API_KEY", None)
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / name)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+from helpers import run_example
 
 
 def test_stream_chat() -> None:

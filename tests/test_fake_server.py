@@ -1,11 +1,9 @@
-"""The fake server's non-streaming side, over real loopback HTTP with a plain httpx client."""
+"""The fake server's non-streaming side, over real loopback HTTP with a plain httpx http_client."""
 
 from __future__ import annotations
 
 import json
 import re
-import ssl
-from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -14,40 +12,14 @@ import pytest
 
 import aioanthropic.testing
 from aioanthropic.testing import FakeServer, RateLimits
+from helpers import SSL_CONTEXT, VERSION, message_body
 
 pytestmark = pytest.mark.anyio
 
-VERSION = {"anthropic-version": "2023-06-01"}
-# Building an SSL context costs ~50 ms; the loopback tests never use one, so build it once.
-SSL_CONTEXT = ssl.create_default_context()
 
-
-def body(content: Any = "hello there", **extra: Any) -> dict[str, Any]:
-    return {
-        "model": "claude-fake",
-        "max_tokens": 100,
-        "messages": [{"role": "user", "content": content}],
-        **extra,
-    }
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(server: FakeServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        base_url=server.url, headers=VERSION, verify=SSL_CONTEXT
-    ) as client:
-        yield client
-
-
-async def create(client: httpx.AsyncClient, data: Any, **headers: str) -> httpx.Response:
+async def create(http_client: httpx.AsyncClient, data: Any, **headers: str) -> httpx.Response:
     with anyio.fail_after(5):
-        return await client.post("/v1/messages", json=data, headers=headers)
+        return await http_client.post("/v1/messages", json=data, headers=headers)
 
 
 def texts(response: httpx.Response) -> list[str]:
@@ -56,10 +28,16 @@ def texts(response: httpx.Response) -> list[str]:
 
 def test_public_names() -> None:
     assert sorted(aioanthropic.testing.__all__) == [
+        "Chunking",
         "FakeServer",
         "Fault",
         "RateLimits",
         "RecordedRequest",
+        "ReplayExhausted",
+        "ReplayResponse",
+        "ReplayTransport",
+        "ToolCall",
+        "Turn",
     ]
     for name in aioanthropic.testing.__all__:
         assert hasattr(aioanthropic.testing, name)
@@ -68,17 +46,17 @@ def test_public_names() -> None:
 def test_sync_context_manager() -> None:
     with (
         FakeServer() as server,
-        httpx.Client(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
+        httpx.Client(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as http_client,
     ):
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", server.url)
-        response = client.post("/v1/messages", json=body("hi"), timeout=5)
+        response = http_client.post("/v1/messages", json=message_body("hi"), timeout=5)
         assert texts(response) == ["You said: hi"]
     with pytest.raises(RuntimeError):
         _ = server.url
 
 
-async def test_plain_reply(client: httpx.AsyncClient, server: FakeServer) -> None:
-    response = await create(client, body("hello there"))
+async def test_plain_reply(http_client: httpx.AsyncClient, server: FakeServer) -> None:
+    response = await create(http_client, message_body("hello there"))
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     message = response.json()
@@ -95,51 +73,54 @@ async def test_plain_reply(client: httpx.AsyncClient, server: FakeServer) -> Non
             "output_tokens": 4,  # "You ", "said: ", "hello ", "there"
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
             "service_tier": "standard",
         },
     }
     recorded = server.requests[-1]
     assert (recorded.method, recorded.path) == ("POST", "/v1/messages")
     assert recorded.headers["anthropic-version"] == "2023-06-01"
-    assert recorded.json == body("hello there")
+    assert recorded.json == message_body("hello there")
     assert json.loads(recorded.body) == recorded.json
 
 
-async def test_text_blocks_and_system(client: httpx.AsyncClient) -> None:
+async def test_text_blocks_and_system(http_client: httpx.AsyncClient) -> None:
     blocks = [{"type": "text", "text": "one"}, {"type": "text", "text": "two"}]
-    response = await create(client, body(blocks, system="Be brief"))
+    response = await create(http_client, message_body(blocks, system="Be brief"))
     assert texts(response) == ["(Be brief) You said: one\ntwo"]
     system_blocks = [{"type": "text", "text": "A"}, {"type": "text", "text": "B"}]
-    response = await create(client, body("hi", system=system_blocks))
+    response = await create(http_client, message_body("hi", system=system_blocks))
     assert texts(response) == ["(A\nB) You said: hi"]
 
 
-async def test_prefill_continues_the_reply(client: httpx.AsyncClient) -> None:
+async def test_prefill_continues_the_reply(http_client: httpx.AsyncClient) -> None:
     def turns(prefill: str) -> dict[str, Any]:
-        data = body("hi")
+        data = message_body("hi")
         data["messages"].append({"role": "assistant", "content": prefill})
         return data
 
-    assert texts(await create(client, turns("You sa"))) == ["id: hi"]
-    assert texts(await create(client, turns("Sure"))) == [" You said: hi"]
+    assert texts(await create(http_client, turns("You sa"))) == ["id: hi"]
+    assert texts(await create(http_client, turns("Sure"))) == [" You said: hi"]
 
 
-async def test_max_tokens_truncates_word_pieces(client: httpx.AsyncClient) -> None:
-    response = await create(client, body("one two three four", max_tokens=3))
+async def test_max_tokens_truncates_word_pieces(http_client: httpx.AsyncClient) -> None:
+    response = await create(http_client, message_body("one two three four", max_tokens=3))
     message = response.json()
     assert texts(response) == ["You said: one "]
     assert message["stop_reason"] == "max_tokens"
     assert message["usage"]["output_tokens"] == 3
 
 
-async def test_earliest_stop_sequence_wins(client: httpx.AsyncClient) -> None:
-    response = await create(client, body("alpha beta gamma", stop_sequences=["gamma", "beta"]))
+async def test_earliest_stop_sequence_wins(http_client: httpx.AsyncClient) -> None:
+    response = await create(
+        http_client, message_body("alpha beta gamma", stop_sequences=["gamma", "beta"])
+    )
     message = response.json()
     assert texts(response) == ["You said: alpha "]
     assert (message["stop_reason"], message["stop_sequence"]) == ("stop_sequence", "beta")
 
 
-WEATHER_TOOL = {
+WEATHER_TOOL: dict[str, Any] = {
     "name": "get_weather",
     "description": "Weather at a place",
     "input_schema": {
@@ -189,17 +170,16 @@ def check_schema(value: Any, schema: dict[str, Any]) -> None:
         assert isinstance(value, bool)
 
 
-async def test_forced_tool_use_fits_the_schema(client: httpx.AsyncClient) -> None:
+async def test_forced_tool_use_fits_the_schema(http_client: httpx.AsyncClient) -> None:
     other = {"name": "other", "input_schema": {"type": "object", "properties": {}}}
-    data = body(
+    data = message_body(
         "What is the weather in Paris?",
         tools=[other, WEATHER_TOOL],
         tool_choice={"type": "tool", "name": "get_weather"},
     )
-    message = (await create(client, data)).json()
+    message = (await create(http_client, data)).json()
     assert message["stop_reason"] == "tool_use"
-    intro, use = message["content"]
-    assert intro == {"type": "text", "text": "I'll use get_weather."}
+    (use,) = message["content"]  # forced: the call alone, no preamble (issue 16)
     assert use["type"] == "tool_use"
     assert use["id"] == "toolu_fake_1"
     assert use["name"] == "get_weather"
@@ -212,23 +192,27 @@ async def test_forced_tool_use_fits_the_schema(client: httpx.AsyncClient) -> Non
     }
 
 
-async def test_tool_choice_any_auto_and_none(client: httpx.AsyncClient) -> None:
+async def test_tool_choice_any_auto_and_none(http_client: httpx.AsyncClient) -> None:
     other = {"name": "other", "input_schema": {"type": "object"}}
     tools = [other, WEATHER_TOOL]
-    any_choice = await create(client, body("hi", tools=tools, tool_choice={"type": "any"}))
-    assert any_choice.json()["content"][1]["name"] == "other"
-    auto = await create(client, body("please get_weather for Rome", tools=tools))
+    any_choice = await create(
+        http_client, message_body("hi", tools=tools, tool_choice={"type": "any"})
+    )
+    assert [b["name"] for b in any_choice.json()["content"]] == ["other"]  # forced: alone
+    auto = await create(http_client, message_body("please get_weather for Rome", tools=tools))
     assert auto.json()["content"][1]["name"] == "get_weather"
     assert auto.json()["content"][1]["input"]["city"] == "Rome"
     # A tool's name inside another word does not count.
-    plain = await create(client, body("another day", tools=tools))
+    plain = await create(http_client, message_body("another day", tools=tools))
     assert plain.json()["stop_reason"] == "end_turn"
-    never = await create(client, body("get_weather", tools=tools, tool_choice={"type": "none"}))
+    never = await create(
+        http_client, message_body("get_weather", tools=tools, tool_choice={"type": "none"})
+    )
     assert texts(never) == ["You said: get_weather"]
 
 
-async def test_tool_result_answer(client: httpx.AsyncClient) -> None:
-    data = body("weather in Paris?", tools=[WEATHER_TOOL])
+async def test_tool_result_answer(http_client: httpx.AsyncClient) -> None:
+    data = message_body("weather in Paris?", tools=[WEATHER_TOOL])
     data["messages"] += [
         {
             "role": "assistant",
@@ -245,14 +229,16 @@ async def test_tool_result_answer(client: httpx.AsyncClient) -> None:
             ],
         },
     ]
-    message = (await create(client, data)).json()
+    message = (await create(http_client, data)).json()
     assert message["content"] == [{"type": "text", "text": "The tool returned: Sunny, 21C"}]
     assert message["stop_reason"] == "end_turn"
 
 
-async def test_thinking_block_comes_first(client: httpx.AsyncClient) -> None:
-    data = body("why?", max_tokens=2000, thinking={"type": "enabled", "budget_tokens": 1024})
-    message = (await create(client, data)).json()
+async def test_thinking_block_comes_first(http_client: httpx.AsyncClient) -> None:
+    data = message_body(
+        "why?", max_tokens=2000, thinking={"type": "enabled", "budget_tokens": 1024}
+    )
+    message = (await create(http_client, data)).json()
     thinking, text = message["content"]
     assert thinking["type"] == "thinking"
     assert thinking["thinking"] == "Thinking about: why?"
@@ -306,9 +292,9 @@ ONE = [{"role": "user", "content": "x"}]
     ],
 )
 async def test_validation_errors(
-    client: httpx.AsyncClient, data: dict[str, Any], message: str
+    http_client: httpx.AsyncClient, data: dict[str, Any], message: str
 ) -> None:
-    response = await create(client, data)
+    response = await create(http_client, data)
     assert response.status_code == 400
     error = response.json()
     assert error["type"] == "error"
@@ -316,16 +302,16 @@ async def test_validation_errors(
     assert error["request_id"] == response.headers["request-id"]
 
 
-async def test_body_that_is_not_json(client: httpx.AsyncClient) -> None:
+async def test_body_that_is_not_json(http_client: httpx.AsyncClient) -> None:
     with anyio.fail_after(5):
-        response = await client.post("/v1/messages", content=b"{nope")
+        response = await http_client.post("/v1/messages", content=b"{nope")
     assert response.status_code == 400
     assert response.json()["error"]["type"] == "invalid_request_error"
 
 
 async def test_version_header_is_required(server: FakeServer) -> None:
-    async with httpx.AsyncClient(base_url=server.url, verify=SSL_CONTEXT) as client:
-        response = await create(client, body())
+    async with httpx.AsyncClient(base_url=server.url, verify=SSL_CONTEXT) as http_client:
+        response = await create(http_client, message_body())
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "anthropic-version: header is required"
 
@@ -333,21 +319,21 @@ async def test_version_header_is_required(server: FakeServer) -> None:
 async def test_api_key() -> None:
     async with (
         FakeServer(api_key="sk-test") as server,
-        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as http_client,
     ):
-        missing = await create(client, body())
-        wrong = await create(client, body(), **{"x-api-key": "nope"})
-        by_header = await create(client, body(), **{"x-api-key": "sk-test"})
-        by_bearer = await create(client, body(), authorization="Bearer sk-test")
+        missing = await create(http_client, message_body())
+        wrong = await create(http_client, message_body(), **{"x-api-key": "nope"})
+        by_header = await create(http_client, message_body(), **{"x-api-key": "sk-test"})
+        by_bearer = await create(http_client, message_body(), authorization="Bearer sk-test")
     assert missing.status_code == wrong.status_code == 401
     assert missing.json()["error"]["type"] == "authentication_error"
     assert wrong.json()["error"]["message"] == "invalid x-api-key"
     assert by_header.status_code == by_bearer.status_code == 200
 
 
-async def test_request_id_and_rate_limit_headers(client: httpx.AsyncClient) -> None:
-    first = await create(client, body())
-    second = await create(client, {"model": "m"})
+async def test_request_id_and_rate_limit_headers(http_client: httpx.AsyncClient) -> None:
+    first = await create(http_client, message_body())
+    second = await create(http_client, {"model": "m"})
     assert first.headers["request-id"] == "req_fake_1"
     assert second.headers["request-id"] == "req_fake_2"
     for response in (first, second):
@@ -362,9 +348,9 @@ async def test_request_id_and_rate_limit_headers(client: httpx.AsyncClient) -> N
     assert int(first.headers["anthropic-ratelimit-requests-remaining"]) == 3999
 
 
-async def test_unknown_path_is_404(client: httpx.AsyncClient) -> None:
+async def test_unknown_path_is_404(http_client: httpx.AsyncClient) -> None:
     with anyio.fail_after(5):
-        response = await client.get("/v1/nothing")
+        response = await http_client.get("/v1/nothing")
     assert response.status_code == 404
     assert response.json()["error"]["type"] == "not_found_error"
     assert response.headers["request-id"].startswith("req_fake_")
@@ -373,10 +359,10 @@ async def test_unknown_path_is_404(client: httpx.AsyncClient) -> None:
 async def test_rate_limit_budget() -> None:
     async with (
         FakeServer(rate_limits=RateLimits(requests=2, window=30)) as server,
-        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as http_client,
     ):
-        statuses = [(await create(client, body())).status_code for _ in range(2)]
-        limited = await create(client, body())
+        statuses = [(await create(http_client, message_body())).status_code for _ in range(2)]
+        limited = await create(http_client, message_body())
     assert statuses == [200, 200]
     assert limited.status_code == 429
     assert limited.json()["error"]["type"] == "rate_limit_error"
@@ -387,10 +373,10 @@ async def test_rate_limit_budget() -> None:
 async def test_token_budget() -> None:
     async with (
         FakeServer(rate_limits=RateLimits(tokens=5)) as server,
-        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as http_client,
     ):
-        first = await create(client, body())
-        second = await create(client, body())
+        first = await create(http_client, message_body())
+        second = await create(http_client, message_body())
     assert (first.status_code, second.status_code) == (200, 429)
 
 

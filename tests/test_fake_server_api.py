@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -16,8 +15,8 @@ from aioanthropic._protocol.tokens import IMAGE_TOKENS, estimate_tokens
 from aioanthropic.testing import FakeServer, Fault, RateLimits
 from aioanthropic.testing._pages import page
 from aioanthropic.types import TextBlock, ToolUseBlock
+from helpers import VERSION
 
-VERSION = {"anthropic-version": "2023-06-01"}
 IMAGE = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBO"}}
 TOOL = {"name": "calc", "description": "adds", "input_schema": {"type": "object"}}
 
@@ -111,18 +110,6 @@ def test_pages_walk_forward_and_back(n: int, limit: int) -> None:
 # --- over loopback ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(server: FakeServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.url, headers=VERSION, timeout=5) as client:
-        yield client
-
-
 COUNT_BODIES = [
     {"messages": user("hello there")},
     {"messages": user("hello"), "system": "Be brief"},
@@ -146,13 +133,13 @@ COUNT_BODIES = [
 @pytest.mark.anyio
 @pytest.mark.parametrize("extra", COUNT_BODIES)
 async def test_count_tokens_agrees_with_estimate_and_messages(
-    client: httpx.AsyncClient, extra: dict[str, Any]
+    http_client: httpx.AsyncClient, extra: dict[str, Any]
 ) -> None:
     with anyio.fail_after(5):
-        counted = await client.post(
+        counted = await http_client.post(
             "/v1/messages/count_tokens", json={"model": "claude-fake", **extra}
         )
-        created = await client.post(
+        created = await http_client.post(
             "/v1/messages", json={"model": "claude-fake", "max_tokens": 2000, **extra}
         )
     assert counted.status_code == 200, counted.text
@@ -181,9 +168,11 @@ async def test_count_tokens_agrees_with_estimate_and_messages(
         ([1, 2], "There was an error parsing the body of your request: expected a JSON object"),
     ],
 )
-async def test_count_tokens_validation(client: httpx.AsyncClient, data: Any, message: str) -> None:
+async def test_count_tokens_validation(
+    http_client: httpx.AsyncClient, data: Any, message: str
+) -> None:
     with anyio.fail_after(5):
-        response = await client.post("/v1/messages/count_tokens", json=data)
+        response = await http_client.post("/v1/messages/count_tokens", json=data)
     assert response.status_code == 400
     assert response.json()["error"] == {"type": "invalid_request_error", "message": message}
 
@@ -192,14 +181,14 @@ async def test_count_tokens_validation(client: httpx.AsyncClient, data: Any, mes
 async def test_count_tokens_takes_faults_and_rate_limits() -> None:
     async with (
         FakeServer(rate_limits=RateLimits(requests=1, window=60)) as server,
-        httpx.AsyncClient(base_url=server.url, headers=VERSION, timeout=5) as client,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, timeout=5) as http_client,
     ):
         server.enqueue(Fault(status=529))
         data = {"model": "m", "messages": user("hi")}
         with anyio.fail_after(5):
-            first = await client.post("/v1/messages/count_tokens", json=data)
-            second = await client.post("/v1/messages/count_tokens", json=data)
-            third = await client.post("/v1/messages/count_tokens", json=data)
+            first = await http_client.post("/v1/messages/count_tokens", json=data)
+            second = await http_client.post("/v1/messages/count_tokens", json=data)
+            third = await http_client.post("/v1/messages/count_tokens", json=data)
     assert first.status_code == 529
     assert first.json()["error"]["type"] == "overloaded_error"
     assert second.status_code == 200
@@ -210,22 +199,22 @@ async def test_count_tokens_takes_faults_and_rate_limits() -> None:
 # --- models ----------------------------------------------------------------------------------
 
 
-async def get_json(client: httpx.AsyncClient, path: str, **params: Any) -> Any:
+async def get_json(http_client: httpx.AsyncClient, path: str, **params: Any) -> Any:
     with anyio.fail_after(5):
-        response = await client.get(path, params=params)
+        response = await http_client.get(path, params=params)
     assert response.status_code == 200, response.text
     return response.json()
 
 
 @pytest.mark.anyio
-async def test_models_default_page(client: httpx.AsyncClient) -> None:
-    page = await get_json(client, "/v1/models")
+async def test_models_default_page(http_client: httpx.AsyncClient) -> None:
+    page = await get_json(http_client, "/v1/models")
     models = page["data"]
     assert len(models) == 20
     assert page["has_more"] is True
     assert (page["first_id"], page["last_id"]) == (models[0]["id"], models[-1]["id"])
     for model in models:
-        assert set(model) == {"type", "id", "display_name", "created_at"}
+        assert set(model) >= {"type", "id", "display_name", "created_at", "max_tokens"}
         assert model["type"] == "model"
         assert model["id"].startswith("claude-fake-")
         assert model["created_at"].endswith("Z")
@@ -234,31 +223,35 @@ async def test_models_default_page(client: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.anyio
-async def test_models_paginate_forward_then_back(client: httpx.AsyncClient) -> None:
-    everything = (await get_json(client, "/v1/models", limit=1000))["data"]
+async def test_models_paginate_forward_then_back(http_client: httpx.AsyncClient) -> None:
+    everything = (await get_json(http_client, "/v1/models", limit=1000))["data"]
     assert len(everything) == 25
     assert len({m["id"] for m in everything}) == 25
 
-    pages = [await get_json(client, "/v1/models", limit=10)]
+    pages = [await get_json(http_client, "/v1/models", limit=10)]
     while pages[-1]["has_more"]:
-        pages.append(await get_json(client, "/v1/models", limit=10, after_id=pages[-1]["last_id"]))
+        pages.append(
+            await get_json(http_client, "/v1/models", limit=10, after_id=pages[-1]["last_id"])
+        )
     assert [len(p["data"]) for p in pages] == [10, 10, 5]
     assert [p["has_more"] for p in pages] == [True, True, False]
     assert [m for p in pages for m in p["data"]] == everything
 
-    back = [await get_json(client, "/v1/models", limit=10, before_id=pages[-1]["first_id"])]
+    back = [await get_json(http_client, "/v1/models", limit=10, before_id=pages[-1]["first_id"])]
     while back[-1]["has_more"]:
-        back.append(await get_json(client, "/v1/models", limit=10, before_id=back[-1]["first_id"]))
+        back.append(
+            await get_json(http_client, "/v1/models", limit=10, before_id=back[-1]["first_id"])
+        )
     assert [len(p["data"]) for p in back] == [10, 10]
     assert [p["has_more"] for p in back] == [True, False]
     assert back[0]["data"] == everything[10:20]
     assert back[1]["data"] == everything[:10]
 
     # Closest to the cursor: 3 before index 12 are 9, 10, 11.
-    near = await get_json(client, "/v1/models", limit=3, before_id=everything[12]["id"])
+    near = await get_json(http_client, "/v1/models", limit=3, before_id=everything[12]["id"])
     assert near["data"] == everything[9:12]
     assert near["has_more"] is True
-    end = await get_json(client, "/v1/models", after_id=everything[-1]["id"])
+    end = await get_json(http_client, "/v1/models", after_id=everything[-1]["id"])
     assert end == {"data": [], "has_more": False, "first_id": None, "last_id": None}
 
 
@@ -274,21 +267,21 @@ async def test_models_paginate_forward_then_back(client: httpx.AsyncClient) -> N
     ],
 )
 async def test_models_bad_queries(
-    client: httpx.AsyncClient, params: dict[str, Any], message: str
+    http_client: httpx.AsyncClient, params: dict[str, Any], message: str
 ) -> None:
     with anyio.fail_after(5):
-        response = await client.get("/v1/models", params=params)
+        response = await http_client.get("/v1/models", params=params)
     assert response.status_code == 400
     assert response.json()["error"] == {"type": "invalid_request_error", "message": message}
 
 
 @pytest.mark.anyio
-async def test_retrieve_model(client: httpx.AsyncClient, server: FakeServer) -> None:
-    first = (await get_json(client, "/v1/models", limit=1))["data"][0]
-    assert await get_json(client, f"/v1/models/{first['id']}") == first
+async def test_retrieve_model(http_client: httpx.AsyncClient, server: FakeServer) -> None:
+    first = (await get_json(http_client, "/v1/models", limit=1))["data"][0]
+    assert await get_json(http_client, f"/v1/models/{first['id']}") == first
     with anyio.fail_after(5):
-        missing = await client.get("/v1/models/claude-nope")
-        wrong_method = await client.post(f"/v1/models/{first['id']}")
+        missing = await http_client.get("/v1/models/claude-nope")
+        wrong_method = await http_client.post(f"/v1/models/{first['id']}")
     assert missing.status_code == 404
     assert missing.json()["error"]["type"] == "not_found_error"
     assert wrong_method.status_code == 405
@@ -317,15 +310,17 @@ NEW_ENDPOINTS = [
 async def test_new_endpoints_check_key_and_version() -> None:
     async with (
         FakeServer(api_key="sk-right") as server,
-        httpx.AsyncClient(base_url=server.url, timeout=5) as client,
+        httpx.AsyncClient(base_url=server.url, timeout=5) as http_client,
     ):
         for method, path in NEW_ENDPOINTS:
             with anyio.fail_after(5):
-                no_key = await client.request(method, path, headers=VERSION)
-                wrong = await client.request(
+                no_key = await http_client.request(method, path, headers=VERSION)
+                wrong = await http_client.request(
                     method, path, headers={**VERSION, "x-api-key": "sk-wrong"}
                 )
-                no_version = await client.request(method, path, headers={"x-api-key": "sk-right"})
+                no_version = await http_client.request(
+                    method, path, headers={"x-api-key": "sk-right"}
+                )
             assert no_key.status_code == 401, (method, path)
             assert no_key.json()["error"]["type"] == "authentication_error"
             assert wrong.status_code == 401, (method, path)

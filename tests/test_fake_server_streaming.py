@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import ssl
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +12,10 @@ import pytest
 from httpx_sse import EventSource, ServerSentEvent
 
 from aioanthropic.testing import FakeServer, Fault
+from helpers import SSL_CONTEXT, VERSION, message_body
 
 pytestmark = pytest.mark.anyio
 
-VERSION = {"anthropic-version": "2023-06-01"}
-# Building an SSL context costs ~50 ms; the loopback tests never use one, so build it once.
-SSL_CONTEXT = ssl.create_default_context()
 
 TOOL = {
     "name": "lookup",
@@ -35,23 +31,14 @@ TOOL = {
 }
 
 
-def body(content: Any = "hello there", **extra: Any) -> dict[str, Any]:
-    return {
-        "model": "claude-fake",
-        "max_tokens": 100,
-        "messages": [{"role": "user", "content": content}],
-        **extra,
-    }
-
-
 def with_prefill(prefill: str) -> dict[str, Any]:
-    data = body("prefilled")
+    data = message_body("prefilled")
     data["messages"].append({"role": "assistant", "content": prefill})
     return data
 
 
 def with_tool_result() -> dict[str, Any]:
-    data = body("look it up", tools=[TOOL])
+    data = message_body("look it up", tools=[TOOL])
     data["messages"] += [
         {
             "role": "assistant",
@@ -63,40 +50,28 @@ def with_tool_result() -> dict[str, Any]:
 
 
 REQUESTS = {
-    "plain": body(),
-    "unicode": body("héllo wörld — 日本語 🎉 ok"),
-    "system": body("hi", system="Be terse"),
+    "plain": message_body(),
+    "unicode": message_body("héllo wörld — 日本語 🎉 ok"),
+    "system": message_body("hi", system="Be terse"),
     "prefill": with_prefill("You said: pre"),
-    "max_tokens": body("a b c d e f g", max_tokens=4),
-    "stop_sequence": body("one two three", stop_sequences=["three"]),
-    "tool_use": body("please lookup cats", tools=[TOOL]),
+    "max_tokens": message_body("a b c d e f g", max_tokens=4),
+    "stop_sequence": message_body("one two three", stop_sequences=["three"]),
+    "tool_use": message_body("please lookup cats", tools=[TOOL]),
     "tool_result": with_tool_result(),
-    "thinking": body(
+    "thinking": message_body(
         "why ünïcode", max_tokens=2000, thinking={"type": "enabled", "budget_tokens": 1024}
     ),
 }
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(server: FakeServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        base_url=server.url, headers=VERSION, verify=SSL_CONTEXT
-    ) as client:
-        yield client
-
-
 async def stream(
-    client: httpx.AsyncClient, data: dict[str, Any], **headers: str
+    http_client: httpx.AsyncClient, data: dict[str, Any], **headers: str
 ) -> tuple[httpx.Response, list[ServerSentEvent]]:
     with anyio.fail_after(5):
         payload = {**data, "stream": True}
-        async with client.stream("POST", "/v1/messages", json=payload, headers=headers) as response:
+        async with http_client.stream(
+            "POST", "/v1/messages", json=payload, headers=headers
+        ) as response:
             events = [event async for event in EventSource(response).aiter_sse()]
     return response, events
 
@@ -132,7 +107,7 @@ def rebuild(events: list[ServerSentEvent]) -> dict[str, Any]:
                 message["content"][data["index"]]["input"] = json.loads(partial_json[data["index"]])
         elif event.event == "message_delta":
             message.update(data["delta"])
-            message["usage"]["output_tokens"] = data["usage"]["output_tokens"]
+            message["usage"].update(data["usage"])  # cumulative totals, as the API sends
     return message
 
 
@@ -141,8 +116,8 @@ def without_ids(message: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in message.items() if k != "id"}, "content": content}
 
 
-async def test_event_sequence(client: httpx.AsyncClient) -> None:
-    response, events = await stream(client, body("hello there"))
+async def test_event_sequence(http_client: httpx.AsyncClient) -> None:
+    response, events = await stream(http_client, message_body("hello there"))
     assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
     assert response.headers["request-id"] == "req_fake_1"
     names = [e.event for e in events]
@@ -161,12 +136,20 @@ async def test_event_sequence(client: httpx.AsyncClient) -> None:
     assert events[-2].json() == {
         "type": "message_delta",
         "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-        "usage": {"output_tokens": 4},
+        # Cumulative usage, input and cache counts included, as the API sends (issue 16).
+        "usage": {
+            "input_tokens": 3,
+            "output_tokens": 4,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+        },
     }
 
 
-async def test_tool_use_stream_starts_with_an_empty_fragment(client: httpx.AsyncClient) -> None:
-    _, events = await stream(client, REQUESTS["tool_use"])
+async def test_tool_use_stream_starts_with_an_empty_fragment(
+    http_client: httpx.AsyncClient,
+) -> None:
+    _, events = await stream(http_client, REQUESTS["tool_use"])
     fragments = [
         e.json()["delta"]["partial_json"]
         for e in events
@@ -182,12 +165,12 @@ async def test_tool_use_stream_starts_with_an_empty_fragment(client: httpx.Async
 async def test_stream_equals_the_non_streamed_reply(chunking: str) -> None:
     async with (
         FakeServer(chunking=chunking, seed=7) as server,
-        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as http_client,
     ):
         for name, data in REQUESTS.items():
             with anyio.fail_after(5):
-                expected = (await client.post("/v1/messages", json=data)).json()
-            _, events = await stream(client, data)
+                expected = (await http_client.post("/v1/messages", json=data)).json()
+            _, events = await stream(http_client, data)
             assert without_ids(rebuild(events)) == without_ids(expected), name
 
 
@@ -196,31 +179,35 @@ async def test_chunking_changes_the_sends_not_the_bytes() -> None:
     for chunking in ("events", "random", "bytes"):
         async with (
             FakeServer(chunking=chunking) as server,
-            httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
+            httpx.AsyncClient(
+                base_url=server.url, headers=VERSION, verify=SSL_CONTEXT
+            ) as http_client,
         ):
             with anyio.fail_after(5):
                 payload = {**REQUESTS["unicode"], "stream": True}
-                response = await client.post("/v1/messages", json=payload)
+                response = await http_client.post("/v1/messages", json=payload)
             bodies.append(response.content)
     assert bodies[0] == bodies[1] == bodies[2]
     assert "日本語".encode() in bodies[0]
 
 
-async def test_drop_after_leaves_the_body_incomplete(client: httpx.AsyncClient) -> None:
+async def test_drop_after_leaves_the_body_incomplete(http_client: httpx.AsyncClient) -> None:
     seen: list[str] = []
     with pytest.raises(httpx.RemoteProtocolError):  # noqa: PT012
         with anyio.fail_after(5):
-            payload = {**body(), "stream": True}
+            payload = {**message_body(), "stream": True}
             headers = {"x-fake-fault": json.dumps({"drop_after": 3})}
-            async with client.stream("POST", "/v1/messages", json=payload, headers=headers) as r:
+            async with http_client.stream(
+                "POST", "/v1/messages", json=payload, headers=headers
+            ) as r:
                 async for event in EventSource(r).aiter_sse():
                     seen.append(event.event)
     assert seen == ["message_start", "ping", "content_block_start"]
 
 
-async def test_error_after(client: httpx.AsyncClient) -> None:
+async def test_error_after(http_client: httpx.AsyncClient) -> None:
     fault = {"error_after": 4, "error_type": "overloaded_error"}
-    _, events = await stream(client, body(), **{"x-fake-fault": json.dumps(fault)})
+    _, events = await stream(http_client, message_body(), **{"x-fake-fault": json.dumps(fault)})
     assert [e.event for e in events][-2:] == ["content_block_delta", "error"]
     assert len(events) == 5
     assert events[-1].json() == {
@@ -229,22 +216,21 @@ async def test_error_after(client: httpx.AsyncClient) -> None:
     }
 
 
-async def test_stall_with_pings(client: httpx.AsyncClient, server: FakeServer) -> None:
+async def test_stall_with_pings(http_client: httpx.AsyncClient, server: FakeServer) -> None:
     server.enqueue(Fault(stall=0.5, stall_after=2, ping_interval=0.1))
-    started = anyio.current_time()
-    _, events = await stream(client, body())
-    assert anyio.current_time() - started >= 0.5
+    _, events = await stream(http_client, message_body())
     names = [e.event for e in events]
     assert names[:2] == ["message_start", "ping"]
+    # The stall's length, counted rather than timed: a ping every 0.1 s through the 0.5 s.
     pings = names[2 : names.index("content_block_start")]
     assert 3 <= len(pings) <= 5
     assert set(pings) == {"ping"}
     assert names[-1] == "message_stop"
 
 
-async def test_malformed_event(client: httpx.AsyncClient, server: FakeServer) -> None:
+async def test_malformed_event(http_client: httpx.AsyncClient, server: FakeServer) -> None:
     server.enqueue(Fault(malformed_after=3))
-    _, events = await stream(client, body())
+    _, events = await stream(http_client, message_body())
     broken = []
     for event in events:
         try:
@@ -257,18 +243,18 @@ async def test_malformed_event(client: httpx.AsyncClient, server: FakeServer) ->
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "TEXT/EVENT-STREAM"])
-async def test_content_type_override(client: httpx.AsyncClient, content_type: str) -> None:
+async def test_content_type_override(http_client: httpx.AsyncClient, content_type: str) -> None:
     headers = {"x-fake-fault": json.dumps({"content_type": content_type})}
     with anyio.fail_after(5):
-        payload = {**body(), "stream": True}
-        response = await client.post("/v1/messages", json=payload, headers=headers)
+        payload = {**message_body(), "stream": True}
+        response = await http_client.post("/v1/messages", json=payload, headers=headers)
     assert response.headers["content-type"] == content_type
     assert response.text.startswith("event: message_start\n")
 
 
-async def test_omit_stop(client: httpx.AsyncClient, server: FakeServer) -> None:
+async def test_omit_stop(http_client: httpx.AsyncClient, server: FakeServer) -> None:
     server.enqueue(Fault(omit_stop=True))
-    _, events = await stream(client, body())
+    _, events = await stream(http_client, message_body())
     assert events[-1].event == "message_delta"
 
 
@@ -284,36 +270,38 @@ async def test_replay(tmp_path: Path) -> None:
     path.write_bytes(recording)
     async with (
         FakeServer(replay=path, chunking="bytes") as server,
-        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as client,
+        httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT) as http_client,
     ):
         with anyio.fail_after(5):
-            response = await client.post("/v1/messages", json={**body(), "stream": True})
+            response = await http_client.post(
+                "/v1/messages", json={**message_body(), "stream": True}
+            )
         assert response.content == recording
         # Non-streaming requests still get the model's reply.
         with anyio.fail_after(5):
-            plain = await client.post("/v1/messages", json=body())
+            plain = await http_client.post("/v1/messages", json=message_body())
         assert plain.json()["content"][0]["text"] == "You said: hello there"
 
 
 async def test_replay_per_fault(
-    client: httpx.AsyncClient, server: FakeServer, tmp_path: Path
+    http_client: httpx.AsyncClient, server: FakeServer, tmp_path: Path
 ) -> None:
     path = tmp_path / "one.sse"
     path.write_bytes(b'event: ping\ndata: {"type":"ping"}\n\n')
     server.enqueue(Fault(replay=str(path)))
-    _, events = await stream(client, body())
+    _, events = await stream(http_client, message_body())
     assert [e.event for e in events] == ["ping"]
 
 
 async def test_client_closing_early_is_a_disconnect(
-    client: httpx.AsyncClient, server: FakeServer
+    http_client: httpx.AsyncClient, server: FakeServer
 ) -> None:
     server.enqueue(Fault(drip=0.05))
     with anyio.fail_after(5):
-        payload = {**body("one two three four five six"), "stream": True}
+        payload = {**message_body("one two three four five six"), "stream": True}
         # Leave once the headers are in. Not reading at all keeps httpx's generator chain out
         # of it: breaking out of aiter_sse leaves inner generators for the GC (ResourceWarning).
-        async with client.stream("POST", "/v1/messages", json=payload) as response:
+        async with http_client.stream("POST", "/v1/messages", json=payload) as response:
             assert response.status_code == 200
             assert server.open_streams == 1
         await server.wait_for_disconnects(1, timeout=3)
@@ -326,10 +314,10 @@ async def test_client_closing_early_is_a_disconnect(
 
 
 async def test_finished_streams_are_not_disconnects(
-    client: httpx.AsyncClient, server: FakeServer
+    http_client: httpx.AsyncClient, server: FakeServer
 ) -> None:
     for _ in range(3):
-        await stream(client, body())
+        await stream(http_client, message_body())
     await anyio.sleep(0.05)
     assert (server.disconnects, server.open_streams) == (0, 0)
 
@@ -360,33 +348,35 @@ async def test_stopping_with_a_stream_still_open() -> None:
     # A client that stops reading must not keep the server (or the test) alive.
     with anyio.fail_after(6):
         async with FakeServer(fault=Fault(stall=30)) as server:
-            client = httpx.AsyncClient(base_url=server.url, headers=VERSION, verify=SSL_CONTEXT)
-            payload = {**body(), "stream": True}
-            request = client.build_request("POST", "/v1/messages", json=payload)
-            response = await client.send(request, stream=True)
+            http_client = httpx.AsyncClient(
+                base_url=server.url, headers=VERSION, verify=SSL_CONTEXT
+            )
+            payload = {**message_body(), "stream": True}
+            request = http_client.build_request("POST", "/v1/messages", json=payload)
+            response = await http_client.send(request, stream=True)
             assert response.status_code == 200
             assert server.open_streams == 1
         await response.aclose()
-        await client.aclose()
+        await http_client.aclose()
 
 
-async def test_missing_replay_file(client: httpx.AsyncClient, server: FakeServer) -> None:
+async def test_missing_replay_file(http_client: httpx.AsyncClient, server: FakeServer) -> None:
     server.enqueue(Fault(replay="/nonexistent/recording.sse"))
     with anyio.fail_after(5):
-        response = await client.post("/v1/messages", json={**body(), "stream": True})
+        response = await http_client.post("/v1/messages", json={**message_body(), "stream": True})
     assert response.status_code == 500
     assert "replay" in response.json()["error"]["message"]
 
 
 async def test_drop_after_beyond_the_last_event_still_breaks_the_body(
-    client: httpx.AsyncClient, server: FakeServer
+    http_client: httpx.AsyncClient, server: FakeServer
 ) -> None:
     server.enqueue(Fault(drop_after=1000))
     seen: list[str] = []
     with pytest.raises(httpx.RemoteProtocolError):  # noqa: PT012
         with anyio.fail_after(5):
-            payload = {**body(), "stream": True}
-            async with client.stream("POST", "/v1/messages", json=payload) as response:
+            payload = {**message_body(), "stream": True}
+            async with http_client.stream("POST", "/v1/messages", json=payload) as response:
                 async for event in EventSource(response).aiter_sse():
                     seen.append(event.event)
     assert seen[-1] == "message_stop"

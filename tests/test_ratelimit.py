@@ -15,12 +15,14 @@ NOW = datetime(2025, 1, 2, 3, 0, 0, tzinfo=timezone.utc)
 
 def full(
     budget: str, limit: str = "50", remaining: str = "49", reset: str = "2025-01-02T03:04:05Z"
-):
+) -> dict[str, str]:
     prefix = f"anthropic-ratelimit-{budget}"
     return {f"{prefix}-limit": limit, f"{prefix}-remaining": remaining, f"{prefix}-reset": reset}
 
 
-def window(limit: int | None = 50, remaining: int | None = 49, reset: datetime | None = RESET):
+def window(
+    limit: int | None = 50, remaining: int | None = 49, reset: datetime | None = RESET
+) -> RateLimitWindow:
     return RateLimitWindow(limit=limit, remaining=remaining, reset=reset)
 
 

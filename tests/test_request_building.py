@@ -1,50 +1,35 @@
-"""How calls become HTTP requests. Pure request building, so httpx.MockTransport is enough:
-these tests capture the request and answer a canned message."""
+"""How calls become HTTP requests. Pure request building, so no socket is needed: a
+ReplayTransport records each request and answers a canned message."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
 
 from aioanthropic import AsyncClient, MissingCredentialsError, __version__
 from aioanthropic._protocol.request import join_url
+from aioanthropic.testing import ReplayResponse, ReplayTransport
 from aioanthropic.types import Message
+from helpers import REPLY
 
 pytestmark = pytest.mark.anyio
 
-REPLY = {
-    "id": "msg_1",
-    "type": "message",
-    "role": "assistant",
-    "model": "claude-test",
-    "content": [{"type": "text", "text": "hi"}],
-    "stop_reason": "end_turn",
-    "stop_sequence": None,
-    "usage": {"input_tokens": 3, "output_tokens": 1},
-}
-
-
-class Capture:
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return httpx.Response(200, json=REPLY, headers={"request-id": "req_123"})
-
-    @property
-    def last(self) -> httpx.Request:
-        return self.requests[-1]
-
-    def body(self) -> dict[str, object]:
-        return json.loads(self.last.content)  # type: ignore[no-any-return]
-
 
 @pytest.fixture
-def capture() -> Capture:
-    return Capture()
+def capture() -> ReplayTransport:
+    """Answers the canned message to up to 8 requests (more than any test here makes)."""
+    return ReplayTransport([ReplayResponse.json(REPLY, headers={"request-id": "req_123"})] * 8)
+
+
+def last(capture: ReplayTransport) -> httpx.Request:
+    return capture.requests[-1]
+
+
+def sent_body(capture: ReplayTransport) -> Any:
+    return json.loads(last(capture).content)
 
 
 @pytest.fixture(autouse=True)
@@ -54,19 +39,19 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     return None
 
 
-def make_client(capture: Capture, **kwargs: object) -> AsyncClient:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(capture.handler))
-    return AsyncClient(http_client=http, **kwargs)  # type: ignore[arg-type]
+def make_client(capture: ReplayTransport, **kwargs: Any) -> AsyncClient:
+    return AsyncClient(http_client=httpx.AsyncClient(transport=capture), **kwargs)
 
 
-async def create(client: AsyncClient, **kwargs: object) -> Message:
-    args: dict[str, object] = {
+async def create(client: AsyncClient, **kwargs: Any) -> Message:
+    args: dict[str, Any] = {
         "model": "claude-test",
         "max_tokens": 10,
         "messages": [{"role": "user", "content": "Hello"}],
     }
     args.update(kwargs)
-    return await client.messages.create(**args)  # type: ignore[arg-type]
+    message: Message = await client.messages.create(**args)
+    return message
 
 
 @pytest.mark.parametrize(
@@ -85,10 +70,10 @@ def test_join_url(base: str, expected: str) -> None:
     assert join_url(base, "/v1/messages") == expected
 
 
-async def test_default_headers_and_body(capture: Capture) -> None:
+async def test_default_headers_and_body(capture: ReplayTransport) -> None:
     async with make_client(capture, api_key="sk-test-key") as client:
         message = await create(client)
-    request = capture.last
+    request = last(capture)
     assert request.method == "POST"
     assert str(request.url) == "https://api.anthropic.com/v1/messages"
     assert request.headers["x-api-key"] == "sk-test-key"
@@ -98,7 +83,7 @@ async def test_default_headers_and_body(capture: Capture) -> None:
     assert request.headers["user-agent"] == f"aioanthropic/{__version__}"
     assert not [h for h in request.headers if h.startswith("x-stainless")]
     assert "anthropic-beta" not in request.headers
-    assert capture.body() == {
+    assert sent_body(capture) == {
         "model": "claude-test",
         "max_tokens": 10,
         "messages": [{"role": "user", "content": "Hello"}],
@@ -109,7 +94,7 @@ async def test_default_headers_and_body(capture: Capture) -> None:
     assert message.retries_taken == 0
 
 
-async def test_every_parameter_reaches_the_body(capture: Capture) -> None:
+async def test_every_parameter_reaches_the_body(capture: ReplayTransport) -> None:
     tools = [{"name": "get_weather", "input_schema": {"type": "object", "properties": {}}}]
     async with make_client(capture, api_key="k") as client:
         await create(
@@ -125,7 +110,7 @@ async def test_every_parameter_reaches_the_body(capture: Capture) -> None:
             thinking={"type": "enabled", "budget_tokens": 1024},
             service_tier="auto",
         )
-    body = capture.body()
+    body = sent_body(capture)
     assert body["system"] == [{"type": "text", "text": "be brief"}]
     assert body["temperature"] == 0.3
     assert body["top_p"] == 0.9
@@ -139,14 +124,14 @@ async def test_every_parameter_reaches_the_body(capture: Capture) -> None:
     assert "stream" not in body
 
 
-async def test_temperature_zero_is_sent(capture: Capture) -> None:
+async def test_temperature_zero_is_sent(capture: ReplayTransport) -> None:
     async with make_client(capture, api_key="k") as client:
         await create(client, temperature=0.0, top_k=0)
-    assert capture.body()["temperature"] == 0.0
-    assert capture.body()["top_k"] == 0
+    assert sent_body(capture)["temperature"] == 0.0
+    assert sent_body(capture)["top_k"] == 0
 
 
-async def test_betas_extra_headers_query_and_body(capture: Capture) -> None:
+async def test_betas_extra_headers_query_and_body(capture: ReplayTransport) -> None:
     async with make_client(capture, api_key="k", default_headers={"X-Team": "a"}) as client:
         await create(
             client,
@@ -156,56 +141,58 @@ async def test_betas_extra_headers_query_and_body(capture: Capture) -> None:
             extra_body={"temperature": 1.0, "new_param": {"x": 1}},
             temperature=0.2,
         )
-    request = capture.last
+    request = last(capture)
     assert request.headers["anthropic-beta"] == "beta-one-2025-01-01,beta-two-2025-02-02"
     assert request.headers["x-trace"] == "t-1"
     assert request.headers["x-team"] == "b"
     assert request.url.params["debug"] == "1"
-    body = capture.body()
+    body = sent_body(capture)
     assert body["temperature"] == 1.0
     assert body["new_param"] == {"x": 1}
     # httpx adds its own user-agent when ours is removed: what matters is that ours is gone.
     assert not request.headers.get("user-agent", "").startswith("aioanthropic")
 
 
-async def test_auth_token_sends_bearer(capture: Capture) -> None:
+async def test_auth_token_sends_bearer(capture: ReplayTransport) -> None:
     async with make_client(capture, auth_token="tok-1") as client:
         await create(client)
-    assert capture.last.headers["authorization"] == "Bearer tok-1"
-    assert "x-api-key" not in capture.last.headers
+    assert last(capture).headers["authorization"] == "Bearer tok-1"
+    assert "x-api-key" not in last(capture).headers
 
 
-async def test_key_and_token_together(capture: Capture) -> None:
+async def test_key_and_token_together(capture: ReplayTransport) -> None:
     async with make_client(capture, api_key="k-1", auth_token="tok-1") as client:
         await create(client)
-    assert capture.last.headers["x-api-key"] == "k-1"
-    assert capture.last.headers["authorization"] == "Bearer tok-1"
+    assert last(capture).headers["x-api-key"] == "k-1"
+    assert last(capture).headers["authorization"] == "Bearer tok-1"
 
 
-async def test_environment_fallbacks(capture: Capture, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_environment_fallbacks(
+    capture: ReplayTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "env-key")
     monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", "env-token")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://gw.example/anthropic/v1/")
     async with make_client(capture) as client:
         await create(client)
-    assert capture.last.headers["x-api-key"] == "env-key"
-    assert capture.last.headers["authorization"] == "Bearer env-token"
-    assert str(capture.last.url) == "https://gw.example/anthropic/v1/messages"
+    assert last(capture).headers["x-api-key"] == "env-key"
+    assert last(capture).headers["authorization"] == "Bearer env-token"
+    assert str(last(capture).url) == "https://gw.example/anthropic/v1/messages"
 
 
 async def test_arguments_win_over_environment(
-    capture: Capture, monkeypatch: pytest.MonkeyPatch
+    capture: ReplayTransport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "env-key")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://env.example")
     async with make_client(capture, api_key="arg-key", base_url="https://arg.example") as client:
         await create(client)
-    assert capture.last.headers["x-api-key"] == "arg-key"
-    assert capture.last.url.host == "arg.example"
+    assert last(capture).headers["x-api-key"] == "arg-key"
+    assert last(capture).url.host == "arg.example"
 
 
 async def test_no_credentials_fails_at_first_request_naming_the_variables(
-    capture: Capture,
+    capture: ReplayTransport,
 ) -> None:
     client = make_client(capture)  # constructing is fine
     with pytest.raises(MissingCredentialsError) as info:
@@ -216,23 +203,23 @@ async def test_no_credentials_fails_at_first_request_naming_the_variables(
     await client.aclose()
 
 
-async def test_per_call_timeout_reaches_the_request(capture: Capture) -> None:
+async def test_per_call_timeout_reaches_the_request(capture: ReplayTransport) -> None:
     async with make_client(capture, api_key="k", timeout=20.0) as client:
         await create(client)
-        assert capture.last.extensions["timeout"]["read"] == 20.0
+        assert last(capture).extensions["timeout"]["read"] == 20.0
         await create(client, timeout=3.0)
-        assert capture.last.extensions["timeout"]["read"] == 3.0
+        assert last(capture).extensions["timeout"]["read"] == 3.0
 
 
-async def test_default_timeout_is_600s_with_5s_connect(capture: Capture) -> None:
+async def test_default_timeout_is_600s_with_5s_connect(capture: ReplayTransport) -> None:
     async with make_client(capture, api_key="k") as client:
         await create(client)
-    timeout = capture.last.extensions["timeout"]
+    timeout = last(capture).extensions["timeout"]
     assert timeout["read"] == 600.0
     assert timeout["connect"] == 5.0
 
 
-async def test_response_models_can_be_sent_back_as_history(capture: Capture) -> None:
+async def test_response_models_can_be_sent_back_as_history(capture: ReplayTransport) -> None:
     async with make_client(capture, api_key="k") as client:
         first = await create(client)
         tool_use = {"type": "tool_use", "id": "t1", "name": "calc", "input": {"x": None, "y": 1}}
@@ -244,13 +231,13 @@ async def test_response_models_can_be_sent_back_as_history(capture: Capture) -> 
                 {"role": "assistant", "content": [tool_use]},
             ],
         )
-    sent = capture.body()["messages"]
-    assert sent[1] == {"role": "assistant", "content": [{"type": "text", "text": "hi"}]}  # type: ignore[index]
+    sent = sent_body(capture)["messages"]
+    assert sent[1] == {"role": "assistant", "content": [{"type": "text", "text": "hi"}]}
     # A None inside a plain dict is the caller's data and is sent as it is.
-    assert sent[2]["content"][0]["input"] == {"x": None, "y": 1}  # type: ignore[index]
+    assert sent[2]["content"][0]["input"] == {"x": None, "y": 1}
 
 
-async def test_unserialisable_parameter_gets_a_clear_error(capture: Capture) -> None:
+async def test_unserialisable_parameter_gets_a_clear_error(capture: ReplayTransport) -> None:
     async with make_client(capture, api_key="k") as client:
         with pytest.raises(TypeError, match="not JSON serializable"):
             await create(client, metadata={"user_id": object()})

@@ -5,13 +5,13 @@ from email.utils import format_datetime
 
 import pytest
 
+from aioanthropic._protocol.ratelimit import retry_after_seconds
 from aioanthropic._protocol.retry import (
     INITIAL_BACKOFF,
     JITTER,
     MAX_BACKOFF,
     backoff_seconds,
     decide,
-    retry_after_seconds,
     should_retry_status,
 )
 

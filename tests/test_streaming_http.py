@@ -3,8 +3,6 @@ timeouts, and cleanup on every way out of a stream."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -26,18 +24,18 @@ from aioanthropic import (
 from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import (
     ContentBlockDeltaEvent,
+    InputJSONDelta,
     MessageStartEvent,
     PingEvent,
     TextBlock,
     TextDelta,
     ToolUseBlock,
 )
-from helpers import decode
+from helpers import FIXTURES, RecordedWaits, client_for, decode
 from http_backends import connections_in_use, open_connections
 
 pytestmark = [pytest.mark.anyio, pytest.mark.http_backends]
 
-FIXTURES = Path(__file__).parent / "fixtures"
 LONG = "Tell me a story about a café in Zürich, with emoji 🌍🚀 and 中文 characters, please."
 WEATHER = {
     "name": "get_weather",
@@ -59,6 +57,8 @@ REQUESTS: list[dict[str, Any]] = [
     {"messages": [{"role": "user", "content": "weather? use get_weather"}], "tools": [WEATHER]},
     {
         "messages": [{"role": "user", "content": LONG}],
+        # The API wants max_tokens above the thinking budget (the fake now checks it).
+        "max_tokens": 2048,
         "thinking": {"type": "enabled", "budget_tokens": 1024},
     },
     {
@@ -78,26 +78,6 @@ def params(**overrides: Any) -> dict[str, Any]:
     }
     base.update(overrides)
     return base
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as s:
-        yield s
-
-
-def client_for(server: FakeServer, **kwargs: Any) -> AsyncClient:
-    kwargs.setdefault("api_key", "test")
-    return AsyncClient(base_url=server.url, **kwargs)
-
-
-class NoSleep:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        await anyio.lowlevel.checkpoint()
 
 
 def without_ids(message: Any) -> dict[str, Any]:
@@ -152,7 +132,7 @@ async def test_create_stream_true_returns_the_same_stream_type(server: FakeServe
             await stream.close()
         assert connections_in_use(client) == 0
     assert events[-1].type == "message_stop"
-    assert server.requests[-1].json["stream"] is True  # type: ignore[index]
+    assert server.requests[-1].json["stream"] is True
     assert server.requests[-1].headers["accept"] == "text/event-stream"
 
 
@@ -175,7 +155,9 @@ async def test_tool_arguments_stream_and_parse(server: FakeServer) -> None:
     partials: list[dict[str, Any]] = []
     async with client_for(server) as client, client.messages.stream(**request) as stream:
         async for event in stream:
-            if event.type == "content_block_delta" and event.delta.type == "input_json_delta":
+            if isinstance(event, ContentBlockDeltaEvent) and isinstance(
+                event.delta, InputJSONDelta
+            ):
                 partials.append(stream.accumulator.partial_input(event.index))
         message = await stream.get_final_message()
     tool = message.content[-1]
@@ -361,7 +343,7 @@ async def test_idle_timeout_does_not_fire_on_a_steady_stream(server: FakeServer)
 )
 async def test_failure_before_content_is_retried(server: FakeServer, fault: Fault) -> None:
     server.enqueue(fault)
-    waits = NoSleep()
+    waits = RecordedWaits()
     async with client_for(server, _sleep=waits) as client:
         async with client.messages.stream(**params()) as stream:
             events = [event async for event in stream]
@@ -377,7 +359,7 @@ async def test_failure_before_content_is_retried(server: FakeServer, fault: Faul
 
 async def test_get_final_message_retries_too(server: FakeServer) -> None:
     server.enqueue(Fault(error_after=2, error_type="overloaded_error"))
-    async with client_for(server, _sleep=NoSleep()) as client:
+    async with client_for(server, _sleep=RecordedWaits()) as client:
         async with client.messages.stream(**params()) as stream:
             message = await stream.get_final_message()
     assert message.retries_taken == 1
@@ -385,7 +367,7 @@ async def test_get_final_message_retries_too(server: FakeServer) -> None:
 
 async def test_non_retryable_error_event_before_content_is_raised(server: FakeServer) -> None:
     server.enqueue(Fault(error_after=0, error_type="invalid_request_error"))
-    async with client_for(server, _sleep=NoSleep()) as client:
+    async with client_for(server, _sleep=RecordedWaits()) as client:
         with pytest.raises(BadRequestError):
             await consume(client)
     assert len(server.requests) == 1
@@ -393,7 +375,7 @@ async def test_non_retryable_error_event_before_content_is_raised(server: FakeSe
 
 async def test_retries_before_first_event_stop_at_max_retries(server: FakeServer) -> None:
     server.enqueue(*[Fault(error_after=0, error_type="overloaded_error")] * 3)
-    async with client_for(server, _sleep=NoSleep(), max_retries=2) as client:
+    async with client_for(server, _sleep=RecordedWaits(), max_retries=2) as client:
         with pytest.raises(OverloadedError) as info:
             await consume(client)
         assert connections_in_use(client) == 0

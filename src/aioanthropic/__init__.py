@@ -78,91 +78,96 @@ _LAZY: dict[str, str] = {
 }
 
 if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
-    from . import types
+    # "X as X" marks each as re-exported: mypy --strict (no implicit re-export) cannot read
+    # __all__ built from _LAZY, and would reject `from aioanthropic import X` in user code.
+    # (isort would split each "as" import into a statement of its own.)
+    # isort: off
+    from . import types as types
     from ._client import (
-        DEFAULT_LIMITS,
-        DEFAULT_MAX_RETRIES,
-        DEFAULT_TIMEOUT,
-        AsyncClient,
+        DEFAULT_LIMITS as DEFAULT_LIMITS,
+        DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES,
+        DEFAULT_TIMEOUT as DEFAULT_TIMEOUT,
+        AsyncClient as AsyncClient,
     )
     from ._http.batch_results import (
-        BatchResults,
+        BatchResults as BatchResults,
     )
     from ._http.paginator import (
-        AsyncPaginator,
+        AsyncPaginator as AsyncPaginator,
     )
     from ._http.response import (
-        RawResponse,
+        RawResponse as RawResponse,
     )
     from ._http.stream import (
-        MessageStream,
+        MessageStream as MessageStream,
     )
     from ._protocol.accumulator import (
-        MessageAccumulator,
+        MessageAccumulator as MessageAccumulator,
     )
     from ._protocol.batch_responses import (
-        DeletedMessageBatch,
-        MessageBatch,
-        MessageBatchIndividualResponse,
-        MessageBatchRequestCounts,
+        DeletedMessageBatch as DeletedMessageBatch,
+        MessageBatch as MessageBatch,
+        MessageBatchIndividualResponse as MessageBatchIndividualResponse,
+        MessageBatchRequestCounts as MessageBatchRequestCounts,
     )
     from ._protocol.exceptions import (
-        AnthropicError,
-        APIConnectionError,
-        APIError,
-        APIResponseValidationError,
-        APIStatusError,
-        APITimeoutError,
-        AuthenticationError,
-        BadRequestError,
-        BatchResultsUnavailableError,
-        BatchWaitTimeoutError,
-        ConflictError,
-        EventTooLargeError,
-        IncompleteStreamError,
-        InternalServerError,
-        MissingCredentialsError,
-        NotFoundError,
-        OverloadedError,
-        PermissionDeniedError,
-        RateLimitError,
-        RequestTooLargeError,
-        ServiceUnavailableError,
-        StreamProtocolError,
-        UnprocessableEntityError,
-        UnsupportedBackendError,
+        AnthropicError as AnthropicError,
+        APIConnectionError as APIConnectionError,
+        APIError as APIError,
+        APIResponseValidationError as APIResponseValidationError,
+        APIStatusError as APIStatusError,
+        APITimeoutError as APITimeoutError,
+        AuthenticationError as AuthenticationError,
+        BadRequestError as BadRequestError,
+        BatchResultsUnavailableError as BatchResultsUnavailableError,
+        BatchWaitTimeoutError as BatchWaitTimeoutError,
+        ConflictError as ConflictError,
+        EventTooLargeError as EventTooLargeError,
+        IncompleteStreamError as IncompleteStreamError,
+        InternalServerError as InternalServerError,
+        MissingCredentialsError as MissingCredentialsError,
+        NotFoundError as NotFoundError,
+        OverloadedError as OverloadedError,
+        PermissionDeniedError as PermissionDeniedError,
+        RateLimitError as RateLimitError,
+        RequestTooLargeError as RequestTooLargeError,
+        ServiceUnavailableError as ServiceUnavailableError,
+        StreamProtocolError as StreamProtocolError,
+        UnprocessableEntityError as UnprocessableEntityError,
+        UnsupportedBackendError as UnsupportedBackendError,
     )
     from ._protocol.pagination import (
-        Page,
+        Page as Page,
     )
     from ._protocol.params import (
-        MessageBatchRequestParam,
-        MessageBodyParams,
-        MessageCountTokensParams,
-        MessageCreateParams,
-        RequestOptions,
+        MessageBatchRequestParam as MessageBatchRequestParam,
+        MessageBodyParams as MessageBodyParams,
+        MessageCountTokensParams as MessageCountTokensParams,
+        MessageCreateParams as MessageCreateParams,
+        RequestOptions as RequestOptions,
     )
     from ._protocol.ratelimit import (
-        RateLimitInfo,
-        RateLimitWindow,
-        parse_rate_limit,
+        RateLimitInfo as RateLimitInfo,
+        RateLimitWindow as RateLimitWindow,
+        parse_rate_limit as parse_rate_limit,
     )
     from ._protocol.responses import (
-        Message,
-        MessageTokensCount,
-        ModelInfo,
+        Message as Message,
+        MessageTokensCount as MessageTokensCount,
+        ModelInfo as ModelInfo,
     )
     from ._protocol.stream import (
-        END,
-        NEED_DATA,
-        MessageStreamProtocol,
+        END as END,
+        NEED_DATA as NEED_DATA,
+        MessageStreamProtocol as MessageStreamProtocol,
     )
     from ._protocol.tokens import (
-        estimate_tokens,
+        estimate_tokens as estimate_tokens,
     )
     from ._resources.messages import (
-        MessageStreamManager,
+        MessageStreamManager as MessageStreamManager,
     )
+    # isort: on
 
 
 if not _typing.TYPE_CHECKING:  # hidden from type checkers, so a misspelt name stays an error

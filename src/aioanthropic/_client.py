@@ -41,15 +41,19 @@ class AsyncClient:
     ``timeout`` is in seconds (or an ``httpx.Timeout``); ``max_retry_wait`` is the longest wait
     in seconds a server may ask for before a retry; ``idle_timeout`` (seconds, streams only)
     bounds the time without an event other than ``ping``; ``max_event_bytes`` bounds one line
-    or event of a stream (``EventTooLargeError`` past it). ``_sleep`` and ``_random`` replace
-    the retry loop's sleep and jitter source, for tests.
+    or event of a stream (``EventTooLargeError`` past it). ``transport`` is the
+    ``httpx.AsyncBaseTransport`` of the client's own pool, as in ``httpx.AsyncClient(transport=)``
+    (e.g. ``aioanthropic.testing.ReplayTransport`` for tests without sockets); ``http_client``
+    instead hands over a whole ``httpx.AsyncClient``, which the caller then closes (pass one or
+    the other). ``_sleep`` and ``_random`` replace the retry loop's sleep and jitter source, for
+    tests.
 
     ``http_backend`` picks what moves the bytes of the pool the client creates: ``"httpx"``
     (httpcore; asyncio and trio) or ``"aiohttp"`` (the ``aioanthropic[aiohttp]`` extra;
     asyncio only, faster with hundreds of concurrent streams: benchmarks/README.md). Both
     take the same limits and timeouts and raise the same errors. Raises ``ValueError`` for
-    another name or together with ``http_client``, ``UnsupportedBackendError`` for aiohttp
-    under trio, ``ImportError`` when aiohttp is not installed.
+    another name or together with ``http_client`` or ``transport``, ``UnsupportedBackendError``
+    for aiohttp under trio, ``ImportError`` when aiohttp is not installed.
     """
 
     messages: Messages[Parsed]
@@ -66,6 +70,7 @@ class AsyncClient:
         max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         anthropic_version: str = "2023-06-01",
         idle_timeout: float | None = None,
         results_use_base_url: bool = False,
@@ -78,6 +83,8 @@ class AsyncClient:
             raise ValueError(f"max_retries must be >= 0, got {max_retries}")
         if max_retry_wait < 0:
             raise ValueError(f"max_retry_wait must be >= 0, got {max_retry_wait}")
+        if http_client is not None and transport is not None:
+            raise ValueError("pass transport= or http_client=, not both (a client has its own)")
         # os.environ is an in-memory mapping: reading it never blocks the event loop.
         resolved_key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
         resolved_token = (
@@ -88,7 +95,7 @@ class AsyncClient:
         ).rstrip("/")
         resolved_timeout = as_timeout(timeout)
         self._owns_http = http_client is None
-        transport = _transport(http_backend, http_client)
+        transport = _transport(http_backend, http_client, transport)
         self._http_backend = http_backend
         # Redirects are not followed: httpx drops Authorization on a cross-origin redirect but
         # would send x-api-key to whatever host a redirect names.
@@ -179,17 +186,20 @@ class AsyncClient:
 
 
 def _transport(
-    http_backend: str, http_client: httpx.AsyncClient | None
+    http_backend: str,
+    http_client: httpx.AsyncClient | None,
+    transport: httpx.AsyncBaseTransport | None,
 ) -> httpx.AsyncBaseTransport | None:
-    """The transport for ``http_backend``; None for httpx's own (httpcore)."""
+    """The transport of the client's own pool: ``transport``, or the one ``http_backend``
+    names (None: httpx's own, httpcore)."""
     if http_backend not in ("httpx", "aiohttp"):
         raise ValueError(f'http_backend must be "httpx" or "aiohttp", got {http_backend!r}')
     if http_backend == "httpx":
-        return None
-    if http_client is not None:
+        return transport
+    if http_client is not None or transport is not None:
         raise ValueError(
-            "http_backend applies to the pool the client creates; with http_client=, give "
-            "that httpx.AsyncClient the transport you want instead"
+            "http_backend applies to the pool the client creates; with http_client= or "
+            "transport=, give that the transport you want instead"
         )
     try:
         from ._http.aiohttp_transport import AiohttpTransport, check_asyncio

@@ -53,8 +53,10 @@ if TYPE_CHECKING:
     from .requester import Requester
 
 # After message_stop the body should end at once; read at most this much more (a gateway's
-# "data: [DONE]", a keep-alive) so the connection can go back to the pool, then just close.
+# "data: [DONE]", a keep-alive), for at most this long, so that the connection can go back to
+# the pool; a gateway that keeps the body open after message_stop costs the grace, not a hang.
 _DRAIN_CHUNKS = 4
+_DRAIN_GRACE = 1.0
 
 
 class MessageStream:
@@ -248,7 +250,7 @@ class MessageStream:
     async def _drain_and_close(self) -> None:
         if not self.response.is_closed:
             try:
-                with map_httpx_exceptions(self._request):
+                with map_httpx_exceptions(self._request), anyio.move_on_after(_DRAIN_GRACE):
                     for _ in range(_DRAIN_CHUNKS):
                         await anext(self._chunks)
             except (StopAsyncIteration, APIError):

@@ -20,6 +20,7 @@ from urllib.parse import unquote
 import anyio
 
 from ._faults import error_envelope
+from ._rules import VERSIONS
 from ._state import RecordedRequest, ServerState
 
 Scope = dict[str, Any]
@@ -119,6 +120,14 @@ class Exchange:
         if "anthropic-version" not in headers:
             await self.send_error(
                 400, "invalid_request_error", "anthropic-version: header is required"
+            )
+            return False
+        version = headers["anthropic-version"]
+        if version not in VERSIONS:
+            await self.send_error(
+                400,
+                "invalid_request_error",
+                f'anthropic-version: "{version}" is not a valid version',
             )
             return False
         key = self.state.api_key

@@ -21,12 +21,15 @@ model's reply.
 from __future__ import annotations
 
 import json
+import random
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ._rules import DEFAULT_VERSION
+from ._schema import SchemaError
 from ._validation import check_messages_body
 
 OUTCOMES = ("succeeded", "errored", "canceled", "expired")
@@ -67,6 +70,10 @@ class Batch:
     results: list[dict[str, Any]] = field(default_factory=list)
     cancel_at: float | None = None
     ended_at: float | None = None
+    # With a seed, ``lines`` sends the results in a seeded random order, not request order.
+    shuffle_seed: int | None = None
+    # The creating request's anthropic-version: its rules apply to every request's params.
+    version: str = DEFAULT_VERSION
 
     def _due(self, i: int) -> float:
         return self.created + self.delay * (i + 1) / len(self.requests)
@@ -93,12 +100,15 @@ class Batch:
             return errored("api_error", "Internal server error")
         if forced in ("expired", "canceled"):
             return {"type": forced}
-        problem = check_messages_body(params)
+        problem = check_messages_body(params, self.version)
         if problem is None and params.get("stream"):
             problem = "stream: streaming is not supported in message batches"
         if problem is not None:
             return errored("invalid_request_error", f"params.{problem}")
-        return {"type": "succeeded", "message": answer(params)}
+        try:
+            return {"type": "succeeded", "message": answer(params)}
+        except SchemaError as exc:
+            return errored("invalid_request_error", f"params.schema: {exc}")
 
     def cancel(self, now: float) -> None:
         if self.ended_at is None and self.cancel_at is None:
@@ -116,8 +126,11 @@ class Batch:
         return _counts(len(self.requests) - len(self.results), tally)
 
     def lines(self) -> Iterator[bytes]:
-        for (custom_id, _), result in zip(self.requests, self.results, strict=True):
-            yield jsonl(custom_id, result)
+        order = list(range(len(self.results)))
+        if self.shuffle_seed is not None:
+            random.Random(f"{self.shuffle_seed}:{self.id}").shuffle(order)
+        for i in order:
+            yield jsonl(self.requests[i][0], self.results[i])
 
 
 # The synthetic text: a pangram repeated, cut to size, sent in blocks that keep the pattern.
@@ -205,7 +218,11 @@ class SyntheticBatch:
             "content": [{"type": "text", "text": marker}],
             "stop_reason": "end_turn",
             "stop_sequence": None,
-            "usage": {"input_tokens": 10, "output_tokens": max(1, size // 4)},
+            "usage": {
+                "input_tokens": 10,
+                "output_tokens": max(1, size // 4),
+                "service_tier": "batch",
+            },
         }
         head, tail = jsonl(custom_id, {"type": "succeeded", "message": message}).split(
             json.dumps(marker).encode()[1:-1]
@@ -222,9 +239,12 @@ AnyBatch = Batch | SyntheticBatch
 class BatchStore:
     """Every batch by id, oldest first. The lock guards the dict; the test thread adds to it."""
 
-    def __init__(self, delay: float, forced: Mapping[str, str]) -> None:
+    def __init__(
+        self, delay: float, forced: Mapping[str, str], shuffle_seed: int | None = None
+    ) -> None:
         self.delay = delay
         self.forced = dict(forced)
+        self.shuffle_seed = shuffle_seed
         self._lock = threading.Lock()
         self._batches: dict[str, AnyBatch] = {}
 

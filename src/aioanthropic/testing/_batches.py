@@ -11,8 +11,9 @@ batch(es) it reads up to date with ``advance``. An unknown or deleted id is a 40
 * cancel: an in-progress batch becomes ``canceling``; a canceling or ended one is returned
   unchanged (200), so that a retried cancel is harmless.
 * delete: only an ended batch (else 400); afterwards the id is a 404 everywhere.
-* results: JSONL, one line per request in request order, streamed in ~64 KiB chunks; 400 until
-  the batch has ended.
+* results: JSONL, one line per request in request order (a seeded shuffle with
+  ``FakeServer(shuffle_batch_results=True)``), streamed in ~64 KiB chunks; 400 until the batch
+  has ended. Each succeeded message reports ``usage.service_tier == "batch"``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from . import _model
 from ._app import Exchange
 from ._batch_store import AnyBatch, Batch, batch_json
+from ._catalogue import model_id
 from ._pages import PageError, page
 from ._prelude import begin, read_json_object, refuse_if_limited
 from ._state import ServerState
@@ -35,8 +37,14 @@ _CUSTOM_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
 
 def _answer(state: ServerState, params: dict[str, Any]) -> dict[str, Any]:
+    # Batches run on the batch tier, and say so in each result's usage (batch docs).
     reply = _model.reply(params, lambda: state.next_id("toolu"))
-    return _model.message_json(reply, message_id=state.next_id("msg"), model=params["model"])
+    return _model.message_json(
+        reply,
+        message_id=state.next_id("msg"),
+        model=model_id(params["model"]),
+        service_tier="batch",
+    )
 
 
 def _advance(state: ServerState, batch: AnyBatch) -> None:
@@ -113,6 +121,8 @@ async def handle_create_batch(exchange: Exchange) -> None:
         delay=store.delay,
         requests=[(r["custom_id"], r["params"]) for r in body["requests"]],
         forced=store.forced,
+        shuffle_seed=store.shuffle_seed,
+        version=exchange.request.headers["anthropic-version"],
     )
     store.add(batch)
     await _send_batch(exchange, batch)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from aioanthropic._protocol.tokens import estimate_tokens
 
 from ._app import Exchange
-from ._prelude import begin, read_json_object, refuse_if_limited
+from ._prelude import begin, read_json_object, refuse_if_limited, refuse_unknown_model
 from ._validation import check_count_tokens_body
 
 
@@ -20,11 +20,11 @@ async def handle_count_tokens(exchange: Exchange) -> None:
     body = await read_json_object(exchange)
     if body is None:
         return
-    problem = check_count_tokens_body(body)
+    problem = check_count_tokens_body(body, exchange.request.headers["anthropic-version"])
     if problem is not None:
         await exchange.send_error(400, "invalid_request_error", problem)
         return
-    if await refuse_if_limited(exchange):
+    if await refuse_unknown_model(exchange, body["model"]) or await refuse_if_limited(exchange):
         return
     tokens = estimate_tokens(body["messages"], body.get("system"), body.get("tools"))
     await exchange.send_json(200, {"input_tokens": tokens})

@@ -57,6 +57,8 @@ class Fault:
     retry_after: float | str | None = None
     retry_after_ms: float | None = None
     should_retry: bool | None = None
+    # A 429 carries ``retry-after: 1`` unless retry_after(_ms) says otherwise or this is set.
+    omit_retry_after: bool = False
     fail_first: int | None = None
     # Before the response.
     delay: float = 0.0
@@ -119,6 +121,19 @@ def error_envelope(error_type: str, message: str, request_id: str | None) -> dic
     if request_id is not None:
         body["request_id"] = request_id
     return body
+
+
+DEFAULT_429_RETRY_AFTER = "1"
+"""Seconds a 429 fault asks to wait when it names no figure: real 429s always say how long."""
+
+
+def default_retry_after(fault: Fault) -> list[tuple[str, str]]:
+    """The ``retry-after`` a failing 429 gets when the fault names none and does not omit it."""
+    if fault.status != 429 or fault.omit_retry_after:
+        return []
+    if fault.retry_after is not None or fault.retry_after_ms is not None:
+        return []
+    return [("retry-after", DEFAULT_429_RETRY_AFTER)]
 
 
 def fault_headers(fault: Fault) -> list[tuple[str, str]]:

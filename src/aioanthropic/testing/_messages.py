@@ -1,21 +1,27 @@
 """POST /v1/messages: checks, faults, then the fake model's reply as JSON or as a stream.
 
 Order of business, so tests know which check wins: the common prelude (``_prelude.begin``:
-fault, delay, version header, auth, the fault's status), body validation, the rate-limit
-budget, and finally the reply (streamed when ``"stream": true``).
+fault, delay, version header, auth, the fault's status), body validation, the model (only with
+``FakeServer(strict=True)``), the rate-limit budget, and finally the reply (streamed when
+``"stream": true``): the next scripted ``Turn`` if the test queued one (``_script``), else the
+deterministic model's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import anyio
 
-from . import _model, _sse
+from . import _cache, _model, _sse
 from ._app import Exchange
+from ._catalogue import model_id
 from ._faults import Fault, default_message, error_envelope
-from ._prelude import begin, refuse_if_limited
+from ._prelude import begin, refuse_if_limited, refuse_unknown_model
+from ._schema import SchemaError
+from ._script import scripted_reply
 from ._validation import check_messages_body
 
 SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
@@ -34,19 +40,39 @@ async def handle_messages(exchange: Exchange) -> None:
             "There was an error parsing the body of your request: expected a JSON object",
         )
         return
-    problem = check_messages_body(body)
+    problem = check_messages_body(body, exchange.request.headers["anthropic-version"])
     if problem is not None:
         await exchange.send_error(400, "invalid_request_error", problem)
         return
-    if await refuse_if_limited(exchange):
+    if await refuse_unknown_model(exchange, body["model"]) or await refuse_if_limited(exchange):
         return
 
-    reply = _model.reply(body, lambda: state.next_id("toolu"))
+    new_tool_id = lambda: state.next_id("toolu")  # noqa: E731
+    turn = state.take_turn()
+    if turn is not None:
+        reply = scripted_reply(
+            turn, _model.input_tokens(body), new_tool_id, _model.server_tool_usage(body)
+        )
+    else:
+        try:
+            reply = _model.reply(body, new_tool_id)
+        except SchemaError as exc:
+            await exchange.send_error(400, "invalid_request_error", f"schema: {exc}")
+            return
+    use = state.use_cache(*_cache.prefixes(body))
+    reply = dataclasses.replace(
+        reply,
+        input_tokens=reply.input_tokens - use.read - use.created,
+        cache_read=use.read,
+        cache_created_5m=use.created_5m,
+        cache_created_1h=use.created_1h,
+    )
     state.spend(reply.input_tokens, reply.output_tokens)
     message_id = state.next_id("msg")
+    model = model_id(body["model"])
     chunker = _sse.Chunker(fault.chunking or state.chunking, state.seed)
     if not body.get("stream"):
-        data = _model.message_json(reply, message_id=message_id, model=body["model"])
+        data = _model.message_json(reply, message_id=message_id, model=model)
         await _send_json_chunked(exchange, data, chunker)
         return
     replay = fault.replay or state.replay
@@ -60,7 +86,7 @@ async def handle_messages(exchange: Exchange) -> None:
         events = [
             _sse.encode(name, data)
             for name, data in _sse.stream_events(
-                reply, message_id=message_id, model=body["model"], seed=state.seed
+                reply, message_id=message_id, model=model, seed=state.seed
             )
             if not (fault.omit_stop and name == "message_stop")
         ]

@@ -19,9 +19,15 @@ fixed. ``u`` is the text of the last user message (a string, or its text blocks 
 * Tool use happens when ``tool_choice`` is ``{"type": "tool", "name": X}`` (tool X), ``{"type":
   "any"}`` (the first tool), or absent/``auto`` and ``u`` contains a tool's name as a whole word
   (first such tool in ``tools`` order, and not when answering a tool result); never with
-  ``{"type": "none"}``. The content is then a text block ``"I'll use X."`` and a ``tool_use``
-  block whose input is built from the tool's ``input_schema`` (see ``sample_input``);
-  ``stop_reason="tool_use"``. Tool-use replies ignore ``max_tokens`` and ``stop_sequences``.
+  ``{"type": "none"}``. The content is then a ``tool_use`` block whose input is built from the
+  tool's ``input_schema`` (see ``sample_input``; ``$ref``/``$defs`` are followed), preceded by a
+  text block ``"I'll use X."`` only when the model chose the tool itself (``auto``): a forced
+  choice (``any``/``tool``) gets the call alone, as from the API. ``stop_reason="tool_use"``.
+  Tool-use replies ignore ``max_tokens`` and ``stop_sequences``.
+* Structured output: with ``output_config.format`` (or the beta's ``output_format``) of type
+  ``json_schema`` and no tool use, ``R = json.dumps(sample_input(schema, w))`` where ``w`` is the
+  last word of ``u``; it is then cut like any text (so ``max_tokens`` may truncate the JSON).
+  Streamed, it arrives in text deltas of 1 to 8 characters.
 * ``thinking={"type": "enabled", ...}`` puts a thinking block first: ``"Thinking about: " + u``
   with signature ``base64(sha256(thinking))``.
 * Usage: ``input_tokens`` is ``aioanthropic.estimate_tokens`` of the request, the figure
@@ -33,12 +39,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from aioanthropic._protocol.tokens import estimate_tokens
+
+from ._schema import sample
 
 _PIECE = re.compile(r"\S+\s*|\s+")
 _WORD = re.compile(r"\w+")
@@ -59,6 +68,14 @@ class Reply:
     stop_sequence: str | None
     input_tokens: int
     output_tokens: int
+    # Structured output: the text is JSON, streamed in small character runs, not word pieces.
+    json_text: bool = False
+    # Counts of server tool requests, when the request offered server tools (else absent).
+    server_tool_use: dict[str, int] | None = None
+    # Prompt cache use (``_cache``); ``input_tokens`` excludes these, as the API's does.
+    cache_read: int = 0
+    cache_created_5m: int = 0
+    cache_created_1h: int = 0
 
 
 def content_text(content: Any) -> str:
@@ -97,45 +114,34 @@ def _chosen_tool(body: dict[str, Any], user_text: str, answering_result: bool) -
 
 
 def sample_input(schema: Any, word: str) -> Any:
-    """A value valid against ``schema``: every property is filled, strings are ``word``."""
-    if not isinstance(schema, dict):
-        return word
-    if "const" in schema:
-        return schema["const"]
-    if schema.get("enum"):
-        return schema["enum"][0]
-    if "default" in schema:
-        return schema["default"]
-    for key in ("anyOf", "oneOf", "allOf"):
-        if schema.get(key):
-            return sample_input(schema[key][0], word)
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "null")
-    if kind == "object" or (kind is None and "properties" in schema):
-        props = dict(schema.get("properties") or {})
-        for name in schema.get("required") or []:
-            props.setdefault(name, {})  # required but undescribed: anything goes
-        return {name: sample_input(sub, word) for name, sub in props.items()}
-    if kind == "array":
-        count = max(1, int(schema.get("minItems", 1)))
-        return [sample_input(schema.get("items", {}), word) for _ in range(count)]
-    if kind in ("integer", "number"):
-        value: float = 1 if kind == "integer" else 1.5
-        if "minimum" in schema:
-            value = max(value, schema["minimum"])
-        if "maximum" in schema:
-            value = min(value, schema["maximum"])
-        return value
-    if kind == "boolean":
-        return True
-    if kind == "null":
-        return None
-    text = word
-    # Pad rather than invent: the value stays recognisably derived from the prompt.
-    while len(text) < int(schema.get("minLength", 0)):
-        text += word
-    return text
+    """A value valid against ``schema``: every property is filled, strings are ``word``.
+
+    ``$ref``/``$defs`` are followed; ``_schema`` says which keywords are honoured.
+    """
+    return sample(schema, word)
+
+
+def output_schema(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON Schema the request asks the text reply to follow, if any.
+
+    Current shape (structured outputs docs): ``output_config: {"format": {"type":
+    "json_schema", "schema": ...}}``. The beta's top-level ``output_format`` (same inner shape,
+    deprecated but still honoured by the API for a transition period) is accepted too.
+    """
+    config = body.get("output_config")
+    fmt = config.get("format") if isinstance(config, dict) else None
+    if fmt is None:
+        fmt = body.get("output_format")
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        schema = fmt.get("schema")
+        return schema if isinstance(schema, dict) else None
+    return None
+
+
+def thinking_block(thought: str) -> dict[str, Any]:
+    """A thinking block with signature ``base64(sha256(thinking))``."""
+    signature = base64.b64encode(hashlib.sha256(thought.encode()).digest()).decode()
+    return {"type": "thinking", "thinking": thought, "signature": signature}
 
 
 def _cut(text: str, body: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -165,23 +171,34 @@ def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
     thinking = body.get("thinking")
     if isinstance(thinking, dict) and thinking.get("type") == "enabled":
         thought = "Thinking about: " + user_text
-        digest = hashlib.sha256(thought.encode()).digest()
-        signature = base64.b64encode(digest).decode()
-        content.append({"type": "thinking", "thinking": thought, "signature": signature})
+        content.append(thinking_block(thought))
         output_tokens += len(pieces(thought))
 
-    input_tokens = estimate_tokens(body["messages"], body.get("system"), body.get("tools"))
+    tokens = input_tokens(body)
+    server = server_tool_usage(body)
     tool = _chosen_tool(body, user_text, results is not None)
+    words = _WORD.findall(user_text)
+    word = words[-1] if words else "fake"
     if tool is not None:
-        words = _WORD.findall(user_text)
-        value = sample_input(tool.get("input_schema", {}), words[-1] if words else "fake")
-        intro = f"I'll use {tool['name']}."
-        content.append({"type": "text", "text": intro})
+        value = sample_input(tool.get("input_schema", {}), word)
+        choice = (body.get("tool_choice") or {}).get("type")
+        if choice not in ("any", "tool"):
+            # Forced tool use gets the call alone, as from the API; a chosen one gets a preamble.
+            intro = f"I'll use {tool['name']}."
+            content.append({"type": "text", "text": intro})
+            output_tokens += len(pieces(intro))
         content.append(
             {"type": "tool_use", "id": new_tool_id(), "name": tool["name"], "input": value}
         )
-        output_tokens += len(pieces(intro)) + TOOL_USE_TOKENS
-        return Reply(content, "tool_use", None, input_tokens, output_tokens)
+        output_tokens += TOOL_USE_TOKENS
+        return Reply(content, "tool_use", None, tokens, output_tokens, False, server)
+
+    schema = output_schema(body)
+    if schema is not None:
+        text, stop_reason, stop_sequence = _cut(json.dumps(sample(schema, word)), body)
+        content.append({"type": "text", "text": text})
+        output_tokens += len(pieces(text))
+        return Reply(content, stop_reason, stop_sequence, tokens, output_tokens, True, server)
 
     if results is not None:
         text = "The tool returned: " + "\n".join(results)
@@ -196,10 +213,29 @@ def reply(body: dict[str, Any], new_tool_id: Callable[[], str]) -> Reply:
     if text:
         content.append({"type": "text", "text": text})
     output_tokens += len(pieces(text))
-    return Reply(content, stop_reason, stop_sequence, input_tokens, output_tokens)
+    return Reply(content, stop_reason, stop_sequence, tokens, output_tokens, False, server)
 
 
-def message_json(reply: Reply, *, message_id: str, model: str) -> dict[str, Any]:
+def input_tokens(body: dict[str, Any]) -> int:
+    """``usage.input_tokens`` for a request: the client's offline estimate, as count_tokens."""
+    return estimate_tokens(body["messages"], body.get("system"), body.get("tools"))
+
+
+def server_tool_usage(body: dict[str, Any]) -> dict[str, int] | None:
+    """``usage.server_tool_use`` for a request: zero counts when it offers server tools.
+
+    Server tools (web search, web fetch...) are the ``tools`` entries with a ``type`` other
+    than ``"custom"``; the fake model never runs them, so the counts are always 0.
+    """
+    tools = body.get("tools") or []
+    if not any(tool.get("type", "custom") != "custom" for tool in tools):
+        return None
+    return {"web_search_requests": 0, "web_fetch_requests": 0}
+
+
+def message_json(
+    reply: Reply, *, message_id: str, model: str, service_tier: str = "standard"
+) -> dict[str, Any]:
     """The non-streaming Message object."""
     return {
         "id": message_id,
@@ -209,15 +245,42 @@ def message_json(reply: Reply, *, message_id: str, model: str) -> dict[str, Any]
         "content": reply.content,
         "stop_reason": reply.stop_reason,
         "stop_sequence": reply.stop_sequence,
-        "usage": usage_json(reply.input_tokens, reply.output_tokens),
+        "usage": usage_json(reply, reply.output_tokens, service_tier),
     }
 
 
-def usage_json(input_tokens: int, output_tokens: int) -> dict[str, Any]:
-    return {
-        "input_tokens": input_tokens,
+def usage_json(reply: Reply, output_tokens: int, service_tier: str = "standard") -> dict[str, Any]:
+    """The Usage object, as in a Message and in ``message_start``.
+
+    Cache counts come from the simulated prompt cache (``_cache``), ``cache_creation`` split by
+    cache lifetime. ``server_tool_use`` appears when the request offered server tools.
+    """
+    usage: dict[str, Any] = {
+        "input_tokens": reply.input_tokens,
         "output_tokens": output_tokens,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
-        "service_tier": "standard",
+        "cache_creation_input_tokens": reply.cache_created_5m + reply.cache_created_1h,
+        "cache_read_input_tokens": reply.cache_read,
+        "cache_creation": {
+            "ephemeral_5m_input_tokens": reply.cache_created_5m,
+            "ephemeral_1h_input_tokens": reply.cache_created_1h,
+        },
+        "service_tier": service_tier,
     }
+    if reply.server_tool_use is not None:
+        usage["server_tool_use"] = dict(reply.server_tool_use)
+    return usage
+
+
+def delta_usage(reply: Reply) -> dict[str, Any]:
+    """The final ``message_delta``'s usage: cumulative totals, input and cache counts included."""
+    usage = usage_json(reply, reply.output_tokens)
+    keep = (
+        "input_tokens",
+        "output_tokens",
+        "cache_creation_input_tokens",
+        "cache_read_input_tokens",
+    )
+    delta = {k: usage[k] for k in keep}
+    if "server_tool_use" in usage:
+        delta["server_tool_use"] = usage["server_tool_use"]
+    return delta

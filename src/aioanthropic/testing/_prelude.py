@@ -12,7 +12,8 @@ from typing import Any
 import anyio
 
 from ._app import Exchange
-from ._faults import Fault, fault_headers, render_error
+from ._catalogue import find_model
+from ._faults import Fault, default_retry_after, fault_headers, render_error
 
 
 def _pick_fault(exchange: Exchange) -> Fault:
@@ -39,7 +40,8 @@ async def begin(exchange: Exchange) -> Fault | None:
         return None
     if fault.status is not None and exchange.state.should_fail(fault):
         content_type, body = render_error(fault, fault.status, exchange.request_id)
-        await exchange.send_bytes(fault.status, content_type, body)
+        headers = default_retry_after(fault)
+        await exchange.send_bytes(fault.status, content_type, body, headers)
         return None
     return fault
 
@@ -53,6 +55,18 @@ async def refuse_if_limited(exchange: Exchange) -> bool:
     await exchange.send_error(
         429, "rate_limit_error", "Number of requests has exceeded your rate limit."
     )
+    return True
+
+
+async def refuse_unknown_model(exchange: Exchange, model: str) -> bool:
+    """Answer the API's 404 for a retired catalogue model, and with ``FakeServer(strict=True)``
+    for a model outside the catalogue; return whether it did."""
+    found = find_model(model)
+    if found is None and not exchange.state.strict:
+        return False
+    if found is not None and found["lifecycle"] != "retired":
+        return False
+    await exchange.send_error(404, "not_found_error", f"model: {model}")
     return True
 
 

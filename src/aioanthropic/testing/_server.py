@@ -39,6 +39,7 @@ from ._faults import CHUNKINGS, Fault
 from ._messages import handle_messages
 from ._models_api import handle_get_model, handle_list_models
 from ._ratelimit import RateLimits
+from ._script import Turn
 from ._state import RecordedRequest, ServerState
 
 _START_TIMEOUT = 10.0
@@ -116,7 +117,19 @@ class FakeServer:
     over it (``_batch_store`` has the schedule); ``batch_outcomes`` forces the outcome of the
     requests with these custom_ids ("succeeded", "errored", "expired" or "canceled");
     ``results_base_url`` replaces ``url`` in a batch's ``results_url``, with ``{port}`` standing
-    for the server's port (``"http://localhost:{port}"`` is a results host unlike ``url``).
+    for the server's port (``"http://localhost:{port}"`` is a results host unlike ``url``);
+    ``shuffle_batch_results=True`` sends a batch's results in a seeded random order rather than
+    request order (the API does not promise an order: match results by ``custom_id``).
+
+    Models: replies name the catalogue id for a known model or alias (``_catalogue``) and echo
+    any other name. By default any model name is accepted, so examples can say
+    ``model="any-model"``; with ``strict=True`` a name outside the catalogue gets the API's 404
+    ``not_found_error`` (messages and count_tokens), as a typo would live. A retired catalogue
+    model always gets that 404; a catalogue model's ``capabilities`` decide whether it accepts
+    structured output and each ``thinking.type`` (400 otherwise).
+
+    What the fake checks and what it does not is listed in the README's testing section; the
+    API's 400 rules it enforces are in ``_rules``.
     """
 
     def __init__(
@@ -131,6 +144,8 @@ class FakeServer:
         batch_processing_delay: float = 0.2,
         batch_outcomes: Mapping[str, str] | None = None,
         results_base_url: str | None = None,
+        strict: bool = False,
+        shuffle_batch_results: bool = False,
     ) -> None:
         if chunking not in CHUNKINGS:
             raise ValueError(f"chunking must be one of {CHUNKINGS}, not {chunking!r}")
@@ -148,7 +163,10 @@ class FakeServer:
             seed=seed,
             rate_limits=rate_limits,
             replay=os.fspath(replay) if replay is not None else None,
-            batches=BatchStore(batch_processing_delay, outcomes),
+            batches=BatchStore(
+                batch_processing_delay, outcomes, seed if shuffle_batch_results else None
+            ),
+            strict=strict,
         )
         self._app = App(self._state)
         for method, path, handler in _ROUTES:
@@ -187,6 +205,24 @@ class FakeServer:
     def enqueue(self, *faults: Fault) -> None:
         """The next requests to any endpoint, in arrival order, each take one of these faults."""
         self._state.enqueue(faults)
+
+    def script(self, *turns: Turn) -> None:
+        """Queue scripted replies: each later POST /v1/messages that reaches the model takes one.
+
+        A request reaches the model once it has passed its fault, the header and body checks
+        and the rate-limit budget, so a request failed by a ``Fault`` leaves the script alone
+        and its retry gets the turn. Turns are served in order, streamed or not; when none is
+        left the deterministic model answers again. ``_script`` has the rules.
+        """
+        for turn in turns:
+            if not isinstance(turn, Turn):
+                raise TypeError(f"script() takes Turn values, not {turn!r}")
+        self._state.add_turns(turns)
+
+    @property
+    def turns_left(self) -> int:
+        """Scripted turns not yet served."""
+        return self._state.turns_left()
 
     def add_synthetic_batch(
         self, n_results: int, text_size: int = 100, *, long_text_size: int | None = None

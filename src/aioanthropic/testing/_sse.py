@@ -18,7 +18,7 @@ import random
 import re
 from typing import Any
 
-from ._model import Reply, pieces, usage_json
+from ._model import Reply, delta_usage, pieces, usage_json
 
 Event = tuple[str, dict[str, Any]]
 
@@ -61,13 +61,20 @@ def _json_fragments(text: str, rng: random.Random) -> list[str]:
     return out
 
 
-def _block_events(index: int, block: dict[str, Any], rng: random.Random) -> list[Event]:
+def _block_events(
+    index: int, block: dict[str, Any], rng: random.Random, json_text: bool = False
+) -> list[Event]:
     kind = block["type"]
     start: dict[str, Any]
     deltas: list[dict[str, Any]]
     if kind == "text":
         start = {"type": "text", "text": ""}
-        deltas = [{"type": "text_delta", "text": t} for t in _text_deltas(block["text"], rng)]
+        if json_text:
+            # Structured output: JSON has few spaces, so word pieces would be long; cut finer.
+            parts = _json_fragments(block["text"], rng)[1:]
+        else:
+            parts = _text_deltas(block["text"], rng)
+        deltas = [{"type": "text_delta", "text": t} for t in parts]
     elif kind == "thinking":
         start = {"type": "thinking", "thinking": "", "signature": ""}
         deltas = [
@@ -107,11 +114,11 @@ def stream_events(reply: Reply, *, message_id: str, model: str, seed: int) -> li
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
-        "usage": usage_json(reply.input_tokens, 1),
+        "usage": usage_json(reply, 1),
     }
     events: list[Event] = [("message_start", {"type": "message_start", "message": message}), PING]
     for index, block in enumerate(reply.content):
-        events += _block_events(index, block, rng)
+        events += _block_events(index, block, rng, reply.json_text)
     delta = {"stop_reason": reply.stop_reason, "stop_sequence": reply.stop_sequence}
     events.append(
         (
@@ -119,7 +126,7 @@ def stream_events(reply: Reply, *, message_id: str, model: str, seed: int) -> li
             {
                 "type": "message_delta",
                 "delta": delta,
-                "usage": {"output_tokens": reply.output_tokens},
+                "usage": delta_usage(reply),
             },
         )
     )

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._batch_store import BatchStore
+from ._cache import CacheUse, Prefix, PromptCache
 from ._faults import Fault
 from ._ratelimit import Budget, RateLimits
+from ._script import Turn
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,10 @@ class ServerState:
         rate_limits: RateLimits | None,
         replay: str | None,
         batches: BatchStore,
+        strict: bool = False,
     ) -> None:
         self.api_key = api_key
+        self.strict = strict
         self.fault = fault
         self.chunking = chunking
         self.seed = seed
@@ -54,9 +58,11 @@ class ServerState:
         self.disconnects = 0
         self.open_streams = 0
         self._queue: collections.deque[Fault] = collections.deque()
+        self._script: collections.deque[Turn] = collections.deque()
         self._failed: collections.Counter[Fault] = collections.Counter()
         self._counters: collections.Counter[str] = collections.Counter()
         self._budget = Budget(rate_limits, time.time())
+        self._cache = PromptCache()
 
     def next_id(self, prefix: str) -> str:
         with self.lock:
@@ -74,6 +80,22 @@ class ServerState:
     def take_fault(self) -> Fault | None:
         with self.lock:
             return self._queue.popleft() if self._queue else self.fault
+
+    def use_cache(self, candidates: list[Prefix], last: Prefix | None) -> CacheUse:
+        with self.lock:
+            return self._cache.use(candidates, last, time.time())
+
+    def add_turns(self, turns: tuple[Turn, ...]) -> None:
+        with self.lock:
+            self._script.extend(turns)
+
+    def take_turn(self) -> Turn | None:
+        with self.lock:
+            return self._script.popleft() if self._script else None
+
+    def turns_left(self) -> int:
+        with self.lock:
+            return len(self._script)
 
     def should_fail(self, fault: Fault) -> bool:
         """Whether ``fault``'s status applies to this request, counting towards ``fail_first``."""

@@ -1,16 +1,20 @@
 """Request-body checks for POST /v1/messages and count_tokens, worded like the real 400s.
 
 ``check_messages_body`` returns the first problem as ``"<field path>: <message>"`` or ``None``.
-It checks only what the fake model relies on, plus the type of the common optional fields, so a
-client that sends a wrong type finds out here rather than from a crash in the model. Unknown
-fields are accepted: the real API keeps adding them.
+First the shape: what the fake model relies on, plus the type of the common optional fields, so
+a client that sends a wrong type finds out here rather than from a crash in the model. Then the
+API's rules on well-shaped bodies (``_rules``). Unknown fields are accepted: the real API keeps
+adding them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ._rules import DEFAULT_VERSION, check_rules
+
 _TOOL_CHOICES = ("auto", "any", "tool", "none")
+_THINKING_TYPES = ("enabled", "disabled", "adaptive", "between_tools")
 
 
 def _is_int(value: Any) -> bool:
@@ -110,30 +114,51 @@ def _check_optional(body: dict[str, Any]) -> str | None:
     for name in ("temperature", "top_p"):
         if name in body and not _is_number(body[name]):
             return f"{name}: Input should be a valid number"
+    if "top_k" in body and not _is_int(body["top_k"]):
+        return "top_k: Input should be a valid integer"
     thinking = body.get("thinking")
     if thinking is not None:
-        if not isinstance(thinking, dict) or thinking.get("type") not in ("enabled", "disabled"):
-            return "thinking.type: Input should be 'enabled' or 'disabled'"
-        if thinking["type"] == "enabled":
-            budget = thinking.get("budget_tokens")
-            if not _is_int(budget):
-                return "thinking.enabled.budget_tokens: Input should be a valid integer"
-            if budget is None or budget < 1:
-                return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1"
-    return _check_tools(body)
+        if not isinstance(thinking, dict) or thinking.get("type") not in _THINKING_TYPES:
+            return (
+                "thinking.type: Input should be 'enabled', 'disabled', 'adaptive' or "
+                "'between_tools'"
+            )
+        if thinking["type"] == "enabled" and not _is_int(thinking.get("budget_tokens")):
+            return "thinking.enabled.budget_tokens: Input should be a valid integer"
+    return _check_output_format(body) or _check_tools(body)
 
 
-def check_messages_body(body: Any) -> str | None:
-    """The first problem with a /v1/messages body, or ``None`` when the model can answer it."""
-    return _check_body(body, need_max_tokens=True)
+def _check_output_format(body: dict[str, Any]) -> str | None:
+    config = body.get("output_config")
+    if config is not None and not isinstance(config, dict):
+        return "output_config: Input should be a valid dictionary"
+    formats = [("output_format", body.get("output_format"))]
+    if isinstance(config, dict):
+        formats.append(("output_config.format", config.get("format")))
+    for where, fmt in formats:
+        if fmt is None:
+            continue
+        if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+            return f"{where}.type: Input should be 'json_schema'"
+        if not isinstance(fmt.get("schema"), dict):
+            return f"{where}.schema: Field required"
+    return None
 
 
-def check_count_tokens_body(body: Any) -> str | None:
+def check_messages_body(body: Any, version: str = DEFAULT_VERSION) -> str | None:
+    """The first problem with a /v1/messages body, or ``None`` when the model can answer it.
+
+    ``version`` is the request's ``anthropic-version``: some rules depend on it (``_rules``).
+    """
+    return _check_body(body, need_max_tokens=True, version=version)
+
+
+def check_count_tokens_body(body: Any, version: str = DEFAULT_VERSION) -> str | None:
     """The same checks for /v1/messages/count_tokens, whose body has no ``max_tokens``."""
-    return _check_body(body, need_max_tokens=False)
+    return _check_body(body, need_max_tokens=False, version=version)
 
 
-def _check_body(body: Any, *, need_max_tokens: bool) -> str | None:
+def _check_body(body: Any, *, need_max_tokens: bool, version: str) -> str | None:
     if not isinstance(body, dict):
         return "Input should be a valid dictionary"
     if "model" not in body:
@@ -158,4 +183,6 @@ def _check_body(body: Any, *, need_max_tokens: bool) -> str | None:
         problem = _check_message(message, f"messages.{i}")
         if problem:
             return problem
-    return _check_optional(body)
+    return _check_optional(body) or check_rules(
+        body, need_max_tokens=need_max_tokens, version=version
+    )

@@ -1,0 +1,61 @@
+"""Start `aioanthropic web` in a subprocess for tests that need a real browser or socket."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", **extra}
+    env.pop("ANTHROPIC_API_KEY", None)
+    env.pop("ANTHROPIC_BASE_URL", None)
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def running_web(base_url: str | None = None, *args: str) -> Iterator[str]:
+    """`aioanthropic web --port 0` in front of ``base_url`` (else its own fake server);
+    yields the page's URL (ending in "/"), stops it on exit and fails if it logged a
+    traceback."""
+    command = [sys.executable, "-m", "aioanthropic", "web", "--port", "0", *args]
+    if base_url is not None:
+        command += ["--base-url", base_url]
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env=cli_env(ANTHROPIC_API_KEY="test-key"),
+        )
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()  # "chat page: http://127.0.0.1:PORT/ (...)"
+            if not line.startswith("chat page: "):
+                process.kill()
+                process.wait(timeout=10)
+                errors.seek(0)
+                raise RuntimeError(f"aioanthropic web did not start: {line!r} {errors.read()}")
+            yield line.split()[2]
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+            errors.seek(0)
+            logged = errors.read()
+    # Whatever the tests did (disconnects included), the server logged no exception.
+    assert "Traceback" not in logged, logged
