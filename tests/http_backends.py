@@ -12,6 +12,7 @@ either pool.
 from __future__ import annotations
 
 import importlib.util
+from typing import Any
 
 import pytest
 
@@ -65,7 +66,7 @@ def _over_aiohttp(client: AsyncClient) -> bool:
     return type(client._http._transport).__name__ == "AiohttpTransport"
 
 
-def _aiohttp_connector(client: AsyncClient) -> object | None:
+def _aiohttp_connector(client: AsyncClient) -> Any:
     session = getattr(client._http._transport, "_session", None)
     return None if session is None else session.connector
 
@@ -74,7 +75,7 @@ def connections_in_use(client: AsyncClient) -> int:
     """Connections the client's pool has handed out and not got back."""
     if _over_aiohttp(client):
         connector = _aiohttp_connector(client)
-        return 0 if connector is None else len(connector._acquired)  # type: ignore[attr-defined]
+        return 0 if connector is None else len(connector._acquired)
     # httpx exposes no public view of its pool; httpcore's pool lists its connections.
     pool = client._http._transport._pool  # type: ignore[attr-defined]
     return sum(1 for conn in pool.connections if not (conn.is_idle() or conn.is_closed()))
@@ -86,7 +87,7 @@ def open_connections(client: AsyncClient) -> int:
         connector = _aiohttp_connector(client)
         if connector is None:
             return 0
-        idle = sum(len(c) for c in connector._conns.values())  # type: ignore[attr-defined]
+        idle: int = sum(len(c) for c in connector._conns.values())
         return idle + connections_in_use(client)
     pool = client._http._transport._pool  # type: ignore[attr-defined]
     return sum(1 for conn in pool.connections if not conn.is_closed())
