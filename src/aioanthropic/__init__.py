@@ -45,17 +45,25 @@ _LAZY: dict[str, str] = {
     "BatchResultsUnavailableError": "._protocol.exceptions",
     "BatchWaitTimeoutError": "._protocol.exceptions",
     "ConflictError": "._protocol.exceptions",
+    "ConversationError": "._protocol.exceptions",
     "EventTooLargeError": "._protocol.exceptions",
     "IncompleteStreamError": "._protocol.exceptions",
     "InternalServerError": "._protocol.exceptions",
+    "InvalidCredentialsError": "._protocol.exceptions",
     "MissingCredentialsError": "._protocol.exceptions",
     "NotFoundError": "._protocol.exceptions",
+    "OutputRefusedError": "._protocol.exceptions",
+    "OutputTruncatedError": "._protocol.exceptions",
+    "OutputValidationError": "._protocol.exceptions",
     "OverloadedError": "._protocol.exceptions",
     "PermissionDeniedError": "._protocol.exceptions",
     "RateLimitError": "._protocol.exceptions",
+    "RateLimitWaitError": "._protocol.exceptions",
     "RequestTooLargeError": "._protocol.exceptions",
     "ServiceUnavailableError": "._protocol.exceptions",
     "StreamProtocolError": "._protocol.exceptions",
+    "StructuredOutputError": "._protocol.exceptions",
+    "ToolInputError": "._protocol.exceptions",
     "UnprocessableEntityError": "._protocol.exceptions",
     "UnsupportedBackendError": "._protocol.exceptions",
     "Page": "._protocol.pagination",
@@ -75,6 +83,17 @@ _LAZY: dict[str, str] = {
     "NEED_DATA": "._protocol.stream",
     "estimate_tokens": "._protocol.tokens",
     "MessageStreamManager": "._resources.messages",
+    # helpers above the resources: structured output, tools
+    "ParsedMessage": "._structured._parse",
+    "ParsedMessageStream": "._structured._stream",
+    "ParsedMessageStreamManager": "._structured._stream",
+    "ParsedTextBlock": "._structured._parse",
+    "RecursiveSchemaError": "._structured._schema",
+    "FunctionTool": "._tools._function",
+    "ToolRunner": "._tools._runner",
+    "tool": "._tools._function",
+    "RateLimiter": "._ratelimiter",
+    "Conversation": "._conversation",
 }
 
 if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
@@ -122,17 +141,25 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         BatchResultsUnavailableError as BatchResultsUnavailableError,
         BatchWaitTimeoutError as BatchWaitTimeoutError,
         ConflictError as ConflictError,
+        ConversationError as ConversationError,
         EventTooLargeError as EventTooLargeError,
         IncompleteStreamError as IncompleteStreamError,
         InternalServerError as InternalServerError,
+        InvalidCredentialsError as InvalidCredentialsError,
         MissingCredentialsError as MissingCredentialsError,
         NotFoundError as NotFoundError,
+        OutputRefusedError as OutputRefusedError,
+        OutputTruncatedError as OutputTruncatedError,
+        OutputValidationError as OutputValidationError,
         OverloadedError as OverloadedError,
         PermissionDeniedError as PermissionDeniedError,
         RateLimitError as RateLimitError,
+        RateLimitWaitError as RateLimitWaitError,
         RequestTooLargeError as RequestTooLargeError,
         ServiceUnavailableError as ServiceUnavailableError,
         StreamProtocolError as StreamProtocolError,
+        StructuredOutputError as StructuredOutputError,
+        ToolInputError as ToolInputError,
         UnprocessableEntityError as UnprocessableEntityError,
         UnsupportedBackendError as UnsupportedBackendError,
     )
@@ -164,9 +191,29 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from ._protocol.tokens import (
         estimate_tokens as estimate_tokens,
     )
+    from ._conversation import (
+        Conversation as Conversation,
+    )
+    from ._ratelimiter import (
+        RateLimiter as RateLimiter,
+    )
     from ._resources.messages import (
         MessageStreamManager as MessageStreamManager,
     )
+    from ._structured._parse import (
+        ParsedMessage as ParsedMessage,
+        ParsedTextBlock as ParsedTextBlock,
+    )
+    from ._structured._schema import RecursiveSchemaError as RecursiveSchemaError
+    from ._structured._stream import (
+        ParsedMessageStream as ParsedMessageStream,
+        ParsedMessageStreamManager as ParsedMessageStreamManager,
+    )
+    from ._tools._function import (
+        FunctionTool as FunctionTool,
+        tool as tool,
+    )
+    from ._tools._runner import ToolRunner as ToolRunner
     # isort: on
 
 

@@ -5,16 +5,21 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import httpx
 
 from ._http.requester import Requester, as_timeout
+from ._messages_helpers import MessagesWithHelpers
+from ._protocol.credentials import check_credential
 from ._protocol.request import DEFAULT_BASE_URL
 from ._protocol.sse import DEFAULT_MAX_EVENT_BYTES
 from ._resources.base import Parsed
-from ._resources.messages import Messages
 from ._resources.models import Models
+
+if TYPE_CHECKING:
+    from ._http.observe import CallObserver
+    from ._ratelimiter import RateLimiter
 
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
@@ -54,9 +59,15 @@ class AsyncClient:
     take the same limits and timeouts and raise the same errors. Raises ``ValueError`` for
     another name or together with ``http_client`` or ``transport``, ``UnsupportedBackendError``
     for aiohttp under trio, ``ImportError`` when aiohttp is not installed.
+
+    ``rate_limiter`` paces message calls on the client side (``aioanthropic.RateLimiter``; one
+    may serve several clients). ``telemetry=True`` records an OpenTelemetry span and metrics
+    per message call, following the GenAI semantic conventions (needs the ``[otel]`` extra);
+    message content goes into spans only with ``capture_content=True``. With telemetry off,
+    OpenTelemetry is not imported.
     """
 
-    messages: Messages[Parsed]
+    messages: MessagesWithHelpers[Parsed]
     models: Models[Parsed]
 
     def __init__(
@@ -76,6 +87,9 @@ class AsyncClient:
         results_use_base_url: bool = False,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         http_backend: HTTPBackend = "httpx",
+        rate_limiter: RateLimiter | None = None,
+        telemetry: bool = False,
+        capture_content: bool = False,
         _sleep: Callable[[float], Awaitable[None]] | None = None,
         _random: Callable[[], float] | None = None,
     ) -> None:
@@ -90,10 +104,24 @@ class AsyncClient:
         resolved_token = (
             auth_token if auth_token is not None else os.environ.get("ANTHROPIC_AUTH_TOKEN")
         )
+        key_source = None if api_key is not None else "ANTHROPIC_API_KEY"
+        token_source = None if auth_token is not None else "ANTHROPIC_AUTH_TOKEN"
+        check_credential("api_key", resolved_key, source=key_source)
+        check_credential("auth_token", resolved_token, source=token_source)
         resolved_base = (
             base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
         resolved_timeout = as_timeout(timeout)
+        if capture_content and not telemetry:
+            raise ValueError("capture_content=True needs telemetry=True")
+        observers: list[CallObserver] = []
+        if rate_limiter is not None:
+            observers.append(rate_limiter._observer)
+        if telemetry:
+            observers.append(_telemetry_observer(capture_content))
+        self._rate_limiter = rate_limiter
+        self._telemetry = telemetry
+        self._capture_content = capture_content
         self._owns_http = http_client is None
         transport = _transport(http_backend, http_client, transport)
         self._http_backend = http_backend
@@ -122,8 +150,9 @@ class AsyncClient:
             max_event_bytes=max_event_bytes,
             sleep=_sleep,
             random=_random,
+            observers=observers,
         )
-        self.messages = Messages(self._requester, Parsed)
+        self.messages = MessagesWithHelpers(self._requester, Parsed)
         self.models = Models(self._requester, Parsed)
 
     # --- configuration (read-only; make another client to change it) -------------------------
@@ -163,6 +192,17 @@ class AsyncClient:
     @property
     def http_backend(self) -> HTTPBackend:
         return self._http_backend
+
+    def rate_limiter(self) -> RateLimiter | None:
+        return self._rate_limiter
+
+    @property
+    def telemetry(self) -> bool:
+        return self._telemetry
+
+    @property
+    def capture_content(self) -> bool:
+        return self._capture_content
 
     def __repr__(self) -> str:
         # Credentials are deliberately absent: reprs end up in logs and tracebacks.
@@ -209,3 +249,17 @@ def _transport(
         ) from exc
     check_asyncio(outside_ok=True)
     return AiohttpTransport(limits=DEFAULT_LIMITS)
+
+
+def _telemetry_observer(capture_content: bool) -> CallObserver:
+    # Imported only here: without telemetry, OpenTelemetry is never imported.
+    try:
+        from ._telemetry import Telemetry
+    except ImportError as error:
+        if not (error.name or "").startswith("opentelemetry"):
+            raise
+        raise ImportError(
+            "AsyncClient(telemetry=True) needs the OpenTelemetry API: "
+            "pip install 'aioanthropic[otel]'"
+        ) from error
+    return Telemetry(capture_content=capture_content)

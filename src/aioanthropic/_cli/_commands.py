@@ -85,7 +85,7 @@ async def stream_answer(
             if args.events:
                 _print_json_line(error_event(error))
             raise
-        message = await stream.get_final_message()
+        message: Message = await stream.get_final_message()
     if args.json:
         sys.stdout.write(message.model_dump_json(indent=2, exclude_unset=True) + "\n")
     return message

@@ -30,6 +30,7 @@ from aioanthropic._protocol.ratelimit import RateLimitInfo, parse_rate_limit
 from aioanthropic._protocol.request import join_url
 from aioanthropic._protocol.responses import first_validation_error
 
+from .body import body_chunks
 from .closing import close_shielded
 from .errors import map_httpx_exceptions
 
@@ -157,7 +158,7 @@ class BatchResults:
         request = requester.build_request("GET", url, options=self._options, accept=_ACCEPT)
         response, _ = await requester.sender.send(request, stream=True)
         self._response = response
-        self._chunks = response.aiter_bytes()
+        self._chunks = body_chunks(response)  # decoded in bounded steps
 
     async def _read_more(self) -> None:
         if self._chunks is None:

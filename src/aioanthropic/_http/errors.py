@@ -36,7 +36,7 @@ class map_httpx_exceptions:
     (method and path, never headers) and the kind of failure. A class, not a
     ``@contextmanager`` generator: a stream enters it once per read, and at 1,000 concurrent
     streams the generator's setup and teardown were ~5% of the client's time (cProfile,
-    benchmarks/README.md, "Per-request overhead").
+    benchmarks/README.md, "Fan-out ...": "What was cut").
     """
 
     __slots__ = ("_request", "_request_id")
@@ -77,9 +77,11 @@ def status_error(
     raw_body: bytes,
     *,
     request_id: str | None,
+    cut: bool = False,
 ) -> APIStatusError:
-    """Our error for an HTTP response with an error status."""
-    error_type, message, body = parse_error_body(status_code, raw_body)
+    """Our error for an HTTP response with an error status (``cut``: the body was read only up
+    to a limit)."""
+    error_type, message, body = parse_error_body(status_code, raw_body, cut=cut)
     hint = _HINTS.get(status_code)
     if hint and hint not in message:
         message = f"{message} ({hint})"

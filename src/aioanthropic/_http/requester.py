@@ -9,7 +9,9 @@ owns a requester and the resources. The pure pieces (URL joining, headers, JSON 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from time import perf_counter
 from typing import Any, TypeVar
 
 import httpx
@@ -20,13 +22,17 @@ from aioanthropic._protocol.request import build_body, build_headers, encode_jso
 from aioanthropic._protocol.responses import ResponseModel, first_validation_error
 from aioanthropic._protocol.sse import DEFAULT_MAX_EVENT_BYTES
 
+from .observe import CallObserver, CallProbe, notify_end
 from .response import APICall, RawResponse
 from .sender import RetryingSender
+
+logger = logging.getLogger("aioanthropic")
 
 T = TypeVar("T")
 M = TypeVar("M", bound=ResponseModel)
 
 TimeoutTypes = float | httpx.Timeout | None
+_BOM = b"\xef\xbb\xbf"
 
 
 class Requester:
@@ -52,8 +58,11 @@ class Requester:
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         random: Callable[[], float] | None = None,
+        observers: Sequence[CallObserver] = (),
     ) -> None:
         self.http = http
+        # Rate limiter, telemetry (floor 4) watch calls through these; empty costs one check.
+        self.observers: tuple[CallObserver, ...] = tuple(observers)
         self._api_key = api_key
         self._auth_token = auth_token
         self.base_url = base_url
@@ -130,21 +139,71 @@ class Requester:
         )
 
     async def execute(self, call: APICall[T]) -> T:
-        """Send the call (with retries) and return its parsed result."""
-        response, retries = await self.sender.send(call.request, stream=call.stream)
-        return await call.parse(response, retries)
+        """Send the call (with retries) and return its parsed result.
+
+        A ``ResponseModel`` result gets ``elapsed``; a stream learns when its request was sent
+        (``call.attach``). Observers, if any, see the call from start to end (``observe.py``).
+        """
+        probes = await self._start(call) if self.observers else ()
+        started = perf_counter()
+        try:
+            response, retries = await self.sender.send(
+                call.request, stream=call.stream, probes=probes
+            )
+            if logger.isEnabledFor(logging.DEBUG):
+                log_response(response, retries, started)
+            for probe in probes:
+                probe.on_response(response)
+            result = await call.parse(response, retries)
+        except BaseException as error:
+            notify_end(probes, None, error)
+            raise
+        if isinstance(result, ResponseModel):
+            result._elapsed = perf_counter() - started
+        if call.attach is not None:
+            call.attach(result, started, probes)  # the stream reports the end to the probes
+        elif probes:
+            notify_end(probes, result, None)
+        return result
 
     async def execute_raw(self, call: APICall[T]) -> RawResponse[T]:
         """Send the call (with retries) and return the ``RawResponse`` (parsed when asked)."""
-        response, retries = await self.sender.send(call.request)
-        return RawResponse(response, retries, call)
+        probes = await self._start(call) if self.observers else ()
+        started = perf_counter()
+        try:
+            response, retries = await self.sender.send(call.request, probes=probes)
+        except BaseException as error:
+            notify_end(probes, None, error)
+            raise
+        if logger.isEnabledFor(logging.DEBUG):
+            log_response(response, retries, started)
+        raw = RawResponse(response, retries, call)
+        for probe in probes:
+            probe.on_response(response)
+            probe.on_end(raw, None)
+        return raw
+
+    async def _start(self, call: APICall[Any]) -> tuple[CallProbe, ...]:
+        probes: list[CallProbe] = []
+        try:
+            for observer in self.observers:
+                probe = await observer.start(call.request, stream=call.stream)
+                if probe is not None:
+                    probes.append(probe)
+        except BaseException as error:
+            notify_end(tuple(probes), None, error)  # the ones already started end here
+            raise
+        return tuple(probes)
 
     def parse_model(self, model: type[M], response: httpx.Response, retries: int) -> M:
         """Validate a read response body into ``model``; ``APIResponseValidationError`` if it
         does not fit."""
         request_id = response.headers.get("request-id")
+        content = response.content
+        if content.startswith(_BOM):  # some gateways prefix JSON with one (RFC 8259 s8.1)
+            content = content[len(_BOM) :]
         try:
-            obj = model.model_validate_json(response.content)
+            obj = model.model_validate_json(content)
         except pydantic.ValidationError as exc:
             raise APIResponseValidationError(
                 f"The response to {response.request.method} {response.request.url.path} is not a "
@@ -175,6 +234,21 @@ class Requester:
             return parse_model(model, response, retries)
 
         return APICall(request, parse)
+
+
+def log_response(response: httpx.Response, retries: int, started: float) -> None:
+    """The DEBUG line for a response: method, path, status, request id, seconds since the
+    call's first attempt was sent, retries. Never headers or bodies (they hold secrets)."""
+    request = response.request
+    logger.debug(
+        "%s %s -> %d request-id=%s in %.3fs (retries: %d)",
+        request.method,
+        request.url.path,
+        response.status_code,
+        response.headers.get("request-id"),
+        perf_counter() - started,
+        retries,
+    )
 
 
 def as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:

@@ -11,6 +11,8 @@ import httpx
 
 from aioanthropic._protocol.ratelimit import RateLimitInfo, parse_rate_limit
 
+from .observe import CallProbe
+
 T = TypeVar("T")
 _UNPARSED = object()
 
@@ -28,6 +30,9 @@ class APICall(Generic[T]):
     """Called with the response and the number of retries taken. The body has been read,
     unless ``stream`` is set: then the response is open and ``parse`` owns it."""
     stream: bool = False
+    attach: Callable[[T, float, tuple[CallProbe, ...]], None] | None = None
+    """For a result that outlives the call (a stream): called with it, the ``perf_counter``
+    time the request was sent, and the call's probes, whose ``on_end`` it then owns."""
 
 
 class RawResponse(Generic[T]):

@@ -17,7 +17,9 @@ import httpx
 from aioanthropic._protocol.exceptions import APIConnectionError, APIError, APIStatusError
 from aioanthropic._protocol.retry import decide, should_retry_status
 
+from .body import MAX_ERROR_BODY_BYTES, read_body
 from .errors import map_httpx_exceptions, status_error
+from .observe import CallProbe, notify_error
 
 logger = logging.getLogger("aioanthropic")
 
@@ -48,19 +50,23 @@ class RetryingSender:
         *,
         stream: bool = False,
         retries_taken: int = 0,
+        probes: tuple[CallProbe, ...] = (),
     ) -> tuple[httpx.Response, int]:
         """Send ``request`` until it succeeds or the policy gives up.
 
         Returns the response and the number of retries taken so far (``retries_taken`` counts
         the ones made before this call, by a stream reconnecting). With ``stream=False`` the
         body has been read and the response closed; with ``stream=True`` the caller owns the
-        open response and must close it. Raises the last attempt's ``APIError``.
+        open response and must close it. Raises the last attempt's ``APIError``. Each failed
+        attempt is shown to the call's ``probes`` (a 429's headers pace a rate limiter).
         """
         while True:
             outcome = await self._attempt(request, stream)
             if isinstance(outcome, httpx.Response):
                 return outcome, retries_taken
             error, retryable, headers = outcome
+            if probes:
+                notify_error(probes, error)
             if not await self.wait_before_retry(
                 request, error, retryable=retryable, headers=headers, retries_taken=retries_taken
             ):
@@ -91,6 +97,13 @@ class RetryingSender:
         )
         if not decision.retry:
             error.retries_taken = retries_taken
+            logger.debug(
+                "%s %s failed (%s); not retried (retries: %d)",
+                request.method,
+                request.url.path,
+                _short(error),
+                retries_taken,
+            )
             if decision.too_long and isinstance(error, APIStatusError):
                 error.message += (
                     f" (the server asked to wait {decision.asked:.1f}s before retrying, longer"
@@ -120,18 +133,24 @@ class RetryingSender:
         if response.is_success and stream:
             return response
         request_id = response.headers.get("request-id")
+        # Bounded reading (body.py): decoded in steps, and an error body only up to a limit.
+        limit = None if response.is_success else MAX_ERROR_BODY_BYTES
         try:
             with map_httpx_exceptions(request, request_id=request_id):
-                raw = await response.aread()
+                raw, cut = await read_body(response, limit=limit)
         except APIConnectionError as error:
             return error, True, None
+        except APIError as error:  # a body not decodable in bounded steps: not retried
+            error.request_id = error.request_id or request_id
+            raise
         finally:
             await response.aclose()
         if response.is_success:
+            response._content = raw  # what aread() would have stored: .content and .text work
             return response
         logger.debug("%s %s -> %d", request.method, request.url.path, response.status_code)
         headers = response.headers
-        status = status_error(response.status_code, headers, raw, request_id=request_id)
+        status = status_error(response.status_code, headers, raw, request_id=request_id, cut=cut)
         return status, should_retry_status(response.status_code, headers), headers
 
 

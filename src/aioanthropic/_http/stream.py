@@ -24,6 +24,7 @@ connection back.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from time import perf_counter
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -34,10 +35,15 @@ from aioanthropic._protocol.accumulator import MessageAccumulator
 from aioanthropic._protocol.events import ContentBlockDeltaEvent, MessageStreamEvent, TextDelta
 from aioanthropic._protocol.exceptions import (
     APIError,
-    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    EventTooLargeError,
     IncompleteStreamError,
+)
+from aioanthropic._protocol.message_events import (
+    is_json,
+    json_reply_to_event_stream,
+    not_an_event_stream,
 )
 from aioanthropic._protocol.ratelimit import RateLimitInfo, parse_rate_limit
 from aioanthropic._protocol.responses import Message, TextBlock
@@ -45,8 +51,10 @@ from aioanthropic._protocol.retry import stream_error_retryable
 from aioanthropic._protocol.sse import is_event_stream
 from aioanthropic._protocol.stream import END, NEED_DATA, MessageStreamProtocol
 
+from .body import body_chunks, read_body
 from .closing import close_shielded
 from .errors import map_httpx_exceptions
+from .observe import CallProbe, notify_end
 from .response import APICall
 
 if TYPE_CHECKING:
@@ -57,6 +65,8 @@ if TYPE_CHECKING:
 # the pool; a gateway that keeps the body open after message_stop costs the grace, not a hang.
 _DRAIN_CHUNKS = 4
 _DRAIN_GRACE = 1.0
+# A non-JSON, non-event-stream answer is read this far, to quote its start in the error.
+_EXCERPT_BYTES = 1024
 
 
 class MessageStream:
@@ -81,20 +91,29 @@ class MessageStream:
         response: httpx.Response,
         retries_taken: int,
         idle_timeout: float | None,
+        chunks: AsyncIterator[bytes] | None = None,
     ) -> None:
         self._requester = requester
         self._request = request
         self._idle_timeout = idle_timeout
         self._retries_taken = retries_taken
         self._closed = False
-        self._attach(response)
+        # perf_counter times: the request sent (the requester corrects it through
+        # stream_call's attach), the first content_block_delta received, message_stop read.
+        self._sent_at = perf_counter()
+        self._first_token_at: float | None = None
+        self._ended_at: float | None = None
+        self._probes: tuple[CallProbe, ...] = ()
+        self._error: BaseException | None = None
+        self._attach(response, chunks)
 
-    def _attach(self, response: httpx.Response) -> None:
+    def _attach(self, response: httpx.Response, chunks: AsyncIterator[bytes] | None) -> None:
         self.response = response
         # Read once: _read names it on every chunk (a headers lookup per read was ~5% of the
         # client's time at 1,000 concurrent streams, cProfile).
         self._request_id: str | None = response.headers.get("request-id")
-        self._chunks: AsyncIterator[bytes] = response.aiter_bytes()
+        # The body, decoded in bounded steps (or the event stream a JSON reply stands for).
+        self._chunks: AsyncIterator[bytes] = chunks if chunks is not None else body_chunks(response)
         may_retry = self._retries_taken < self._requester.max_retries
         self._proto = MessageStreamProtocol(
             max_event_bytes=self._requester.max_event_bytes, hold_preamble=may_retry
@@ -119,6 +138,14 @@ class MessageStream:
     def rate_limit(self) -> RateLimitInfo:
         """The ``anthropic-ratelimit-*`` headers of the response, parsed."""
         return parse_rate_limit(self.response.headers)
+
+    @property
+    def time_to_first_token(self) -> float | None:
+        """Seconds from sending the request (its first attempt) to receiving the first
+        ``content_block_delta``; None until one has arrived."""
+        if self._first_token_at is None:
+            return None
+        return self._first_token_at - self._sent_at
 
     @property
     def protocol(self) -> MessageStreamProtocol:
@@ -164,6 +191,8 @@ class MessageStream:
         message = self._proto.accumulator.message
         message._request_id = self.request_id
         message._retries_taken = self._retries_taken
+        if self._ended_at is not None:
+            message._elapsed = self._ended_at - self._sent_at
         return message
 
     async def get_final_text(self) -> str:
@@ -176,7 +205,11 @@ class MessageStream:
         if self._closed:
             return
         self._closed = True
-        await close_shielded(self.response, self._chunks)
+        try:
+            await close_shielded(self.response, self._chunks)
+        finally:
+            if self._probes:
+                notify_end(self._probes, self._proto.message, self._error)
 
     async def __aenter__(self) -> MessageStream:
         return self
@@ -206,14 +239,23 @@ class MessageStream:
                     continue
             except APIError as error:
                 self._attach_context(error)
-                if await self._retry(error):
+                try:
+                    retried = await self._retry(error)
+                except BaseException as retry_error:
+                    self._error = retry_error
+                    await self.close()
+                    raise
+                if retried:
                     continue
+                self._error = error
                 await self.close()
                 raise
-            except BaseException:
+            except BaseException as error:
+                self._error = error
                 await self.close()
                 raise
             if event is END:
+                self._ended_at = perf_counter()
                 await self._drain_and_close()
                 return None
             return event
@@ -231,6 +273,10 @@ class MessageStream:
                 proto.receive_eof()
                 return
         proto.receive_data(chunk)
+        if self._first_token_at is None and proto.has_pending_event("content_block_delta"):
+            self._first_token_at = perf_counter()
+            for probe in self._probes:
+                probe.on_first_token()
         # The idle timer restarts on anything but pings (reads happen only once the protocol
         # has nothing pending, so what is pending now came with this chunk).
         if self._idle_timeout is not None and proto.has_pending_non_ping():
@@ -277,6 +323,8 @@ class MessageStream:
         ):
             return False
         sender = self._requester.sender
+        for probe in self._probes:
+            probe.on_error(error)
         if not await sender.wait_before_retry(
             self._request,
             error,
@@ -288,10 +336,10 @@ class MessageStream:
         await close_shielded(self.response, self._chunks)
         self._retries_taken += 1
         response, self._retries_taken = await sender.send(
-            self._request, stream=True, retries_taken=self._retries_taken
+            self._request, stream=True, retries_taken=self._retries_taken, probes=self._probes
         )
-        await check_event_stream(response, self._retries_taken)
-        self._attach(response)
+        chunks = await open_event_stream(response, self._retries_taken, self._requester)
+        self._attach(response, chunks)
         return True
 
 
@@ -319,20 +367,43 @@ class _TextStream:
                 return event.delta.text
 
 
-async def check_event_stream(response: httpx.Response, retries_taken: int) -> None:
-    """Close the response and raise if a 2xx answer is not an event stream: a server or proxy
-    that ignored ``stream: true``."""
+async def open_event_stream(
+    response: httpx.Response, retries_taken: int, requester: Requester
+) -> AsyncIterator[bytes]:
+    """The body of a 2xx answer to a streaming request, as event-stream bytes.
+
+    An event stream is read as it arrives. A JSON answer (a gateway that ignored
+    ``stream: true``) is read whole, up to ``max_event_bytes``, and replaced by the equivalent
+    event stream (``_protocol/message_events.py``): a message streams as its events, an error
+    envelope as an ``error`` event. Anything else closes the response and raises
+    ``APIResponseValidationError`` quoting the start of the body.
+    """
     content_type = response.headers.get("content-type")
     if is_event_stream(content_type):
-        return
-    await close_shielded(response)
-    raise APIResponseValidationError(
-        f"Expected a text/event-stream response to a streaming request, got "
-        f"{content_type or 'no content type'!r}: the server or a proxy in front of it did "
-        "not stream",
-        request_id=response.headers.get("request-id"),
-        retries_taken=retries_taken,
-    )
+        return body_chunks(response)
+    request_id = response.headers.get("request-id")
+    limit = requester.max_event_bytes if is_json(content_type) else _EXCERPT_BYTES
+    try:
+        with map_httpx_exceptions(response.request, request_id=request_id):
+            raw, cut = await read_body(response, limit=limit)
+        if not is_json(content_type):
+            raise not_an_event_stream(raw, content_type=content_type)
+        if cut:
+            raise EventTooLargeError(
+                f"A streaming request was answered with a JSON body longer than "
+                f"max_event_bytes={requester.max_event_bytes}"
+            )
+        return _once(json_reply_to_event_stream(raw, content_type=content_type))
+    except APIError as error:
+        error.request_id = error.request_id or request_id
+        error.retries_taken = retries_taken
+        raise
+    finally:
+        await close_shielded(response)
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 def stream_call(
@@ -341,16 +412,22 @@ def stream_call(
     """The call that sends a streaming request and wraps its open response."""
 
     async def open_stream(response: httpx.Response, retries: int) -> MessageStream:
-        await check_event_stream(response, retries)
+        chunks = await open_event_stream(response, retries, requester)
         return MessageStream(
             requester=requester,
             request=request,
             response=response,
             retries_taken=retries,
             idle_timeout=idle_timeout,
+            chunks=chunks,
         )
 
-    return APICall(request, open_stream, stream=True)
+    return APICall(request, open_stream, stream=True, attach=_attach_call)
 
 
-__all__ = ["MessageStream", "check_event_stream", "stream_call"]
+def _attach_call(stream: MessageStream, sent_at: float, probes: tuple[CallProbe, ...]) -> None:
+    stream._sent_at = sent_at
+    stream._probes = probes
+
+
+__all__ = ["MessageStream", "open_event_stream", "stream_call"]

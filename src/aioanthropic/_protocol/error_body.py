@@ -7,6 +7,11 @@ Three shapes reach a client of the Messages API:
   even an object;
 - anything else: an HTML page from a proxy, a CDN's plain-text 413, an empty body.
 Nothing here raises: an unreadable body is kept as text and described by its status.
+
+A body cut short (the client reads error bodies only up to a limit, ``_http/body.py``) is
+parsed as partial JSON (pydantic-core's ``allow_partial``), so that a 1 MB error message still
+gives its error type and the start of its message; the message then says the body was cut.
+The message itself is not shortened here: ``str(error)`` does that (``exceptions.shorten``).
 """
 
 from __future__ import annotations
@@ -15,19 +20,38 @@ import json
 from http import HTTPStatus
 from typing import Any
 
+import pydantic_core
+
 _MAX_TEXT_IN_MESSAGE = 300
 
 
-def parse_error_body(status_code: int, raw: bytes) -> tuple[str | None, str, object]:
+def parse_error_body(
+    status_code: int, raw: bytes, *, cut: bool = False
+) -> tuple[str | None, str, object]:
     """Return ``(error_type, message, body)`` for an error response.
 
-    ``body`` is the parsed JSON when the body was JSON, else the raw text.
+    ``body`` is the parsed JSON when the body was JSON, else the raw text. ``cut`` says the
+    body was read only up to a limit (``raw`` is its start).
     """
+    error_type, message, body = _parse(status_code, raw, cut)
+    if cut:
+        message += f" (the error body was cut after {len(raw):,} bytes)"
+    return error_type, message, body
+
+
+def _parse(status_code: int, raw: bytes, cut: bool) -> tuple[str | None, str, object]:
     text = raw.decode("utf-8", errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
     try:
         body: Any = json.loads(text) if text.strip() else None
     except ValueError:
-        return None, _describe_text(status_code, text), text
+        if not cut:
+            return None, _describe_text(status_code, text), text
+        try:
+            body = pydantic_core.from_json(text, allow_partial="trailing-strings")
+        except ValueError:
+            return None, _describe_text(status_code, text), text
     if body is None:
         return None, _status_phrase(status_code), text
 

@@ -2,10 +2,24 @@
 
     AnthropicError                     anything raised by this package
     ├── MissingCredentialsError        no API key or auth token: fix the configuration
+    ├── InvalidCredentialsError        a key or token that cannot be sent as a header value
+    │                                  (also a ``ValueError``; the message never shows it)
     ├── BatchWaitTimeoutError          ``batches.wait`` gave up; ``.batch`` is the last seen
     │                                  (also a ``TimeoutError``)
     ├── BatchResultsUnavailableError   the batch has no ``results_url`` yet: it has not ended
     ├── UnsupportedBackendError        ``http_backend`` cannot run here (aiohttp under trio)
+    ├── ToolInputError                 a model's tool input failed the tool's schema (the runner
+    │                                  sends it back as an ``is_error`` result; also a ValueError)
+    ├── StructuredOutputError          ``messages.parse``/``stream(output_format=)`` got no valid
+    │   │                              output; ``.message`` is the reply that came back
+    │   ├── OutputRefusedError         ``stop_reason`` was ``refusal``: do not just re-ask
+    │   ├── OutputTruncatedError       ``stop_reason`` was ``max_tokens``: raise ``max_tokens``
+    │   └── OutputValidationError      the output is not valid for the type; ``.raw`` and
+    │                                  ``.errors`` (pydantic's) say why
+    ├── RateLimitWaitError             the client-side ``RateLimiter`` would wait past
+    │                                  ``max_wait``; nothing was sent (also a ``TimeoutError``)
+    ├── ConversationError              a ``Conversation``'s history breaks the API's rules, or
+    │                                  saved data is not a conversation (also a ``ValueError``)
     └── APIError                       a request was made and did not give a usable result
         ├── APIConnectionError         no complete response: the network or the server went away
         │   └── APITimeoutError        ... because a timeout (connect, read, idle) ran out
@@ -29,6 +43,11 @@
 Every ``APIError`` raised while streaming carries ``partial_message``: the message accumulated
 from the events received before the failure, so nothing already received is lost. Errors from
 httpx are translated into this tree at one place (``_http/errors.py``); none escape to callers.
+
+Every class pickles with its attributes (``status_code``, ``body``, ``partial_message``, ...),
+so errors cross process pools and task queues; the state pickled is the error's own
+attributes, which never include a credential. ``str(error)`` cuts a message longer than
+``MAX_MESSAGE_CHARS`` and says how long it was; ``error.message`` and ``.body`` keep it whole.
 """
 
 from __future__ import annotations
@@ -39,12 +58,35 @@ from typing import TYPE_CHECKING, Any
 from .ratelimit import RateLimitInfo, parse_rate_limit
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from .batch_responses import MessageBatch
     from .responses import Message
+
+MAX_MESSAGE_CHARS = 1000
+"""``str(error)`` shows at most this many characters of the message (a server's 1 MB error
+message would otherwise fill a log line), then notes the original length."""
+
+
+def _rebuild(cls: type[AnthropicError], args: tuple[Any, ...]) -> AnthropicError:
+    # Unpickling: create without __init__ (whose keyword-only arguments pickle's default
+    # ``cls(*args)`` cannot pass); ``__setstate__`` then restores the attributes.
+    error = cls.__new__(cls, *args)
+    error.args = args
+    return error
 
 
 class AnthropicError(Exception):
     """Root of every error raised by aioanthropic."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), self.args), dict(self.__dict__)
+
+
+class InvalidCredentialsError(AnthropicError, ValueError):
+    """An API key or auth token that cannot be sent as an HTTP header value (a trailing
+    newline read from a file, CR/LF, other control characters). Raised when the client is
+    constructed; the message names the parameter, never the value."""
 
 
 class MissingCredentialsError(AnthropicError):
@@ -67,6 +109,82 @@ class BatchResultsUnavailableError(AnthropicError):
 
 class UnsupportedBackendError(AnthropicError, RuntimeError):
     """The chosen ``http_backend`` cannot run on this event loop: aiohttp needs asyncio."""
+
+
+class StructuredOutputError(AnthropicError):
+    """Structured output was asked for and the reply holds none that is valid.
+
+    ``message`` is the assistant ``Message`` that came back (the last one, after retries).
+    """
+
+    message: Message
+
+    def __init__(self, text: str, *, message: Message) -> None:
+        super().__init__(text)
+        self.message = message
+
+
+class OutputRefusedError(StructuredOutputError):
+    """The model refused (``stop_reason="refusal"``); its text, if any, is on ``message``."""
+
+
+class OutputTruncatedError(StructuredOutputError):
+    """Generation stopped at ``max_tokens`` before the output was complete."""
+
+
+class OutputValidationError(StructuredOutputError):
+    """The output does not validate against ``output_format``.
+
+    ``raw`` is the JSON text as the model wrote it (tool mode: the tool input, as JSON);
+    ``errors`` is pydantic's list of errors (``ValidationError.errors()``, inputs left out).
+    """
+
+    raw: str
+    errors: list[Any]
+
+    def __init__(self, text: str, *, message: Message, raw: str, errors: list[Any]) -> None:
+        super().__init__(text, message=message)
+        self.raw = raw
+        self.errors = errors
+
+
+class ToolInputError(AnthropicError, ValueError):
+    """The model's input for a tool did not validate; ``str()`` says what was wrong."""
+
+    def __init__(self, tool_name: str, error: ValidationError) -> None:
+        self.tool_name = tool_name
+        self.errors = error.errors(include_url=False, include_context=False)
+        lines = []
+        for item in self.errors:
+            where = ".".join(str(part) for part in item["loc"]) or "(input)"
+            lines.append(f"- {where}: {item['msg']}")
+        super().__init__(
+            f"Invalid input for tool {tool_name!r}:\n" + "\n".join(lines) + "\nFix the input "
+            "to match the tool's input_schema and call it again."
+        )
+
+
+class RateLimitWaitError(AnthropicError, TimeoutError):
+    """A call would wait longer than its ``RateLimiter``'s ``max_wait``; it was not sent.
+
+    ``budget`` names what it waited on (``"requests"``, ``"input_tokens"``,
+    ``"output_tokens"``, ``"concurrency"``, or ``"queue"`` for calls ahead of it); ``wait`` is
+    the further wait in seconds it needed, when known.
+    """
+
+    budget: str | None
+    wait: float | None
+
+    def __init__(self, message: str, *, budget: str | None, wait: float | None) -> None:
+        super().__init__(message)
+        self.budget = budget
+        self.wait = wait
+
+
+class ConversationError(AnthropicError, ValueError):
+    """A ``Conversation`` cannot send its history as it is (the message says which turn is
+    wrong and why: a ``tool_use`` left unanswered, a stray ``tool_result``...), or
+    ``Conversation.from_json`` was given something ``to_json`` did not write."""
 
 
 class APIError(AnthropicError):
@@ -92,9 +210,17 @@ class APIError(AnthropicError):
         self.partial_message = partial_message
 
     def __str__(self) -> str:
+        message = shorten(self.message)
         if self.request_id:
-            return f"{self.message} (request_id: {self.request_id})"
-        return self.message
+            return f"{message} (request_id: {self.request_id})"
+        return message
+
+
+def shorten(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``message`` cut to ``limit`` characters, noting its length when cut."""
+    if len(message) <= limit:
+        return message
+    return f"{message[:limit]}... [cut: {len(message):,} characters in all]"
 
 
 class APIConnectionError(APIError):

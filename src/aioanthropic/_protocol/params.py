@@ -8,7 +8,7 @@ these are plain dicts: the body goes to JSON as it is, with no walk over every u
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, Union
 
 from .responses import ContentBlock
 
@@ -162,6 +162,12 @@ class ToolParam(_ToolParamBase, total=False):
     cache_control: CacheControlParam | None
 
 
+class ToolParamConvertible(Protocol):
+    """A tool object (``@tool``) accepted in ``tools=[...]``: sent as ``to_param()``."""
+
+    def to_param(self) -> ToolParam: ...
+
+
 class _ToolChoiceAutoBase(TypedDict):
     type: Literal["auto"]
 
@@ -244,7 +250,7 @@ class MessageBodyParams(_MessageBodyParamsBase, total=False):
     top_k: int
     stop_sequences: Sequence[str]
     metadata: MetadataParam
-    tools: Iterable[ToolParam | Mapping[str, Any]]
+    tools: Iterable[ToolParam | ToolParamConvertible | Mapping[str, Any]]
     tool_choice: ToolChoiceParam
     thinking: ThinkingConfigParam
     service_tier: str
@@ -266,7 +272,7 @@ class MessageCountTokensParams(_MessageCountTokensParamsBase, RequestOptions, to
     """The keyword arguments of ``messages.count_tokens``."""
 
     system: SystemParam
-    tools: Iterable[ToolParam | Mapping[str, Any]]
+    tools: Iterable[ToolParam | ToolParamConvertible | Mapping[str, Any]]
     tool_choice: ToolChoiceParam
     thinking: ThinkingConfigParam
 

@@ -7,6 +7,8 @@ and hands the values in.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -14,8 +16,11 @@ from pydantic import BaseModel
 
 from aioanthropic._version import __version__
 
+from .content_decoding import ACCEPT_ENCODING
+
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 USER_AGENT = f"aioanthropic/{__version__}"
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def join_url(base_url: str, path: str) -> str:
@@ -43,6 +48,9 @@ def build_headers(
     """The headers of one request. ``extra_headers`` wins; a value of None removes a header."""
     headers: dict[str, str] = {
         "accept": accept,
+        # Only codings decoded in bounded steps (content_decoding.py); httpx would offer br
+        # and zstd too when their packages are installed.
+        "accept-encoding": ACCEPT_ENCODING,
         "content-type": "application/json",
         "anthropic-version": anthropic_version,
         "user-agent": USER_AGENT,
@@ -77,8 +85,51 @@ def build_body(params: Mapping[str, Any], extra_body: Mapping[str, Any] | None) 
 
 def encode_json(body: Mapping[str, Any]) -> bytes:
     """Encode a body; response models in it (history sent back) are dumped as the API sent
-    them. Plain dicts are not walked: only objects ``json`` cannot encode reach the hook."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_encode).encode()
+    them. Plain dicts are not walked: only objects ``json`` cannot encode reach the hook.
+
+    Raises ``ValueError`` naming the JSON path of a NaN or infinite float (RFC 8259 JSON has
+    no such values: a strict server answers 400, a lenient one computes with garbage); the
+    body is only walked to find it after ``json`` refused it, so valid bodies cost nothing.
+    """
+    try:
+        text = json.dumps(
+            body, ensure_ascii=False, separators=(",", ":"), default=_encode, allow_nan=False
+        )
+    except ValueError:
+        path = find_non_finite(body)
+        if path is None:
+            raise
+        raise ValueError(
+            f"The request body holds a non-finite number ({path[1]}) at {path[0]}: JSON "
+            "(RFC 8259) has no NaN or Infinity; replace it before sending"
+        ) from None
+    return text.encode()
+
+
+def find_non_finite(value: object, path: str = "body") -> tuple[str, str] | None:
+    """The first NaN/inf float in a JSON-like value, as (JSON path, repr), or None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (path, repr(value))
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            found = find_non_finite(
+                item,
+                f"{path}.{key}"
+                if _IDENT.fullmatch(str(key))
+                else f"{path}[{json.dumps(str(key))}]",
+            )
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for index, item in enumerate(value):
+            found = find_non_finite(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, BaseModel):
+        return find_non_finite(_encode(value), path)
+    return None
 
 
 def _encode(value: object) -> object:
@@ -86,7 +137,11 @@ def _encode(value: object) -> object:
         return value.model_dump(mode="json", exclude_unset=True, exclude_none=True)
     if isinstance(value, (tuple, set, frozenset)):
         return list(value)
+    to_param = getattr(value, "to_param", None)
+    if callable(to_param):  # a tool object (``@tool``) in ``tools=[...]``
+        return to_param()
     raise TypeError(
         f"Object of type {type(value).__name__} is not JSON serializable; request parameters "
-        "must be dicts, lists, strings, numbers, booleans, None or aioanthropic response models"
+        "must be dicts, lists, strings, numbers, booleans, None, aioanthropic response models "
+        "or objects with a to_param() method (tools)"
     )

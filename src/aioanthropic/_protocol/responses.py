@@ -8,7 +8,7 @@ data, and a *known* type with bad data is a validation error rather than a silen
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import (
@@ -46,6 +46,14 @@ class ResponseModel(BaseAPIModel):
 
     _request_id: str | None = PrivateAttr(default=None)
     _retries_taken: int = PrivateAttr(default=0)
+    _elapsed: float | None = PrivateAttr(default=None)
+
+    @property
+    def elapsed(self) -> timedelta | None:
+        """From sending the request (its first attempt: retries and their waits included) to
+        having this result; for a streamed message, to its end. None for an object that did
+        not come from a call (built by hand, or accumulated from recorded events)."""
+        return None if self._elapsed is None else timedelta(seconds=self._elapsed)
 
     @property
     def request_id(self) -> str | None:

@@ -174,6 +174,16 @@ class MessageStreamProtocol:
                 return True
         return False
 
+    def has_pending_event(self, name: str) -> bool:
+        """Whether received data completed an event of this type that ``next_event`` has not
+        returned yet (judged by its ``event:`` name, or for an unnamed event by its data; not
+        parsed). For timing the first ``content_block_delta``."""
+        needle = b'"' + name.encode() + b'"'
+        for event_name, data in self._pending:
+            if event_name == name or (not event_name and needle in data):
+                return True
+        return False
+
     # --- output --------------------------------------------------------------------------------
 
     def next_event(self) -> Any:
