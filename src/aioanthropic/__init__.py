@@ -65,6 +65,7 @@ _LAZY: dict[str, str] = {
     "StructuredOutputError": "._protocol.exceptions",
     "ToolInputError": "._protocol.exceptions",
     "UnprocessableEntityError": "._protocol.exceptions",
+    "UnsupportedBackendError": "._protocol.exceptions",
     "Page": "._protocol.pagination",
     "MessageBatchRequestParam": "._protocol.params",
     "MessageBodyParams": "._protocol.params",
@@ -160,6 +161,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         StructuredOutputError as StructuredOutputError,
         ToolInputError as ToolInputError,
         UnprocessableEntityError as UnprocessableEntityError,
+        UnsupportedBackendError as UnsupportedBackendError,
     )
     from ._protocol.pagination import (
         Page as Page,
