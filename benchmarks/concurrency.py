@@ -32,7 +32,24 @@ async def one(kind: str, client: Any, url: str, t0: float, out: dict[str, Any]) 
     n = 0
     ok = False
     try:
-        if kind == "httpx_sse":
+        if kind == "aiohttp_floor":
+            # The floor: raw aiohttp, the body split by hand on blank lines, json.loads.
+            async with client.post(
+                url + "/v1/messages",
+                headers=clients.HEADERS,
+                data=json.dumps({**clients.PARAMS, "stream": True}).encode(),
+            ) as r:
+                r.raise_for_status()
+                buffer = bytearray()
+                events: list[tuple[str, Any]] = []
+                async for chunk in r.content.iter_any():
+                    buffer += chunk
+                    clients._floor_events(buffer, events)
+                    if events and first is None:
+                        first = time.perf_counter()
+                    n += len(events)
+                    events.clear()
+        elif kind == "httpx_sse":
             from httpx_sse import EventSource
 
             async with client.stream(
@@ -65,6 +82,15 @@ async def one(kind: str, client: Any, url: str, t0: float, out: dict[str, Any]) 
     out["completed"] += ok
 
 
+def rss_mib() -> float:
+    """This process's resident set now (VmRSS), MiB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def peak_rss_mib() -> float:
     # VmHWM is this process image's peak RSS; ru_maxrss would also count the parent's, which
     # Linux carries across fork + exec.
@@ -80,6 +106,25 @@ def peak_rss_mib() -> float:
 
 def make_client(kind: str, url: str, replay: str, limits: str | None) -> Any:
     headers = {"x-fake-fault": json.dumps({"replay": replay})}
+    if kind == "aiohttp_floor":
+        import aiohttp
+
+        # As many connections as the SDK's DEFAULT_LIMITS allow; everything else aiohttp's.
+        connector = aiohttp.TCPConnector(limit=1000, limit_per_host=0)
+        return aiohttp.ClientSession(
+            connector=connector, headers=headers, timeout=aiohttp.ClientTimeout(total=TIMEOUT)
+        )
+    if kind == "sdk_aiohttp":
+        from aioanthropic import AsyncClient
+
+        return AsyncClient(
+            api_key="sk-bench",
+            base_url=url,
+            max_retries=0,
+            timeout=TIMEOUT,
+            default_headers=headers,
+            http_backend="aiohttp",
+        )
     if kind == "official":
         import httpx2
 
@@ -108,6 +153,16 @@ def make_client(kind: str, url: str, replay: str, limits: str | None) -> Any:
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     client = make_client(args.client, args.url, args.replay, args.limits)
+    # One stream first, untimed: the first use imports modules and builds models (reported
+    # under "Import time"), and a client's pool and session start; N streams then measure
+    # the steady per-request cost. What is resident then is the base: the peak above it is
+    # the N streams'.
+    warm: dict[str, Any] = {"errors": 0, "error_types": {}, "ttfe": [], "events": 0}
+    warm["completed"] = 0
+    await one(args.client, client, args.url, time.perf_counter(), warm)
+    if warm["errors"]:
+        raise RuntimeError(f"the warm-up stream failed: {warm['error_types']}")
+    base_rss = rss_mib()
     out: dict[str, Any] = {
         "errors": 0,
         "error_types": {},
@@ -119,6 +174,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     async with asyncio.timeout(TIMEOUT):
         await asyncio.gather(*(one(args.client, client, args.url, t0, out) for _ in range(args.n)))
     elapsed = time.perf_counter() - t0
+    if hasattr(client, "close") and args.client == "aiohttp_floor":
+        await client.close()
+    elif hasattr(client, "aclose"):
+        await client.aclose()
     ttfe = sorted(out.pop("ttfe")) or [float("nan")]
     return {
         "client": args.client,
@@ -135,12 +194,17 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "errors": out["errors"] + (args.n - out["completed"] - out["errors"]),
         "error_types": out["error_types"],
         "peak_rss_mib": peak_rss_mib(),
+        "base_rss_mib": base_rss,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--client", choices=["sdk", "official", "httpx_sse"], required=True)
+    parser.add_argument(
+        "--client",
+        choices=["sdk", "sdk_aiohttp", "official", "httpx_sse", "aiohttp_floor"],
+        required=True,
+    )
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--url", required=True)
     parser.add_argument("--replay", required=True)

@@ -59,16 +59,24 @@ def fast_server_available() -> bool:
 class ServerProcess:
     """``with ServerProcess() as s: s.url``; stopped (and, if need be, killed) at exit."""
 
-    def __init__(self, python: str = sys.executable, fast: bool | None = None) -> None:
+    def __init__(
+        self,
+        python: str = sys.executable,
+        fast: bool | None = None,
+        argv: list[str] | None = None,
+    ) -> None:
         self._python = python
         self.fast = fast_server_available() if fast is None else fast
         self._proc: subprocess.Popen[str] | None = None
         self.url = ""
+        # Another server script (benchmarks/fastserver.py) instead of the fake server.
+        self._argv = argv
 
     def __enter__(self) -> ServerProcess:
         src = Path(__file__).resolve().parents[1] / "src"
+        argv = self._argv or ["-c", _SERVE, "fast" if self.fast else "plain"]
         self._proc = subprocess.Popen(
-            [self._python, "-c", _SERVE, "fast" if self.fast else "plain"],
+            [self._python, *argv],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

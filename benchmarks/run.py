@@ -440,6 +440,69 @@ def section_concurrency(
     return out
 
 
+def section_fanout(
+    ns: list[int], deltas: int, rounds: dict[int, int], official_rounds: int
+) -> dict[str, Any]:
+    """Fan-out against fastserver.py (each body in one write: the client sets the pace);
+    ``rounds``: how many per N.
+
+    Every (client, N) run is a fresh process; each round runs every client once, A B C ...,
+    so a ratio to the raw-aiohttp floor is taken within a round. The official SDK runs in the
+    first ``official_rounds`` rounds only (it is the slowest, and is here for its memory).
+    """
+    kinds = ["aiohttp_floor", "sdk", "sdk_aiohttp", "official"]
+    if not have("aiohttp"):
+        note("aiohttp is not installed: the fan-out section is skipped")
+        return {}
+    out: dict[str, Any] = {"runs": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        wl = workloads.make("text", deltas)
+        path = Path(tmp) / "fanout.sse"
+        path.write_bytes(wl.body)
+        argv = [str(HERE / "fastserver.py"), str(path)]
+        with ServerProcess(argv=argv) as server:
+            for n in ns:
+                for r in range(rounds[n]):
+                    for kind in kinds:
+                        if kind == "official" and (not HAVE_OFFICIAL or r >= official_rounds):
+                            continue
+                        cmd = [sys.executable, str(HERE / "concurrency.py"), "--client", kind]
+                        cmd += ["--n", str(n), "--url", server.url, "--replay", str(path)]
+                        cmd += ["--events-per-stream", str(wl.events)]
+                        res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+                        if res.returncode != 0:
+                            raise RuntimeError(f"fan-out {kind} N={n} failed:\n{res.stderr}")
+                        row = json.loads(res.stdout.strip().splitlines()[-1])
+                        out["runs"].setdefault(f"{kind}-{n}", []).append(row)
+                        print(
+                            f"  N={n:>5} round {r} {kind:>13}: {row['elapsed_s']:.3f} s, "
+                            f"ttfe p50 {row['ttfe_p50'] * 1e3:.0f} ms p99 "
+                            f"{row['ttfe_p99'] * 1e3:.0f} ms, errors {row['errors']}, "
+                            f"RSS {row['base_rss_mib']:.0f} -> {row['peak_rss_mib']:.0f} MiB",
+                            flush=True,
+                        )
+    out["events_per_stream"] = wl.events
+    return out
+
+
+def section_paced(deltas: int, pace: float, rounds: int) -> dict[str, Any]:
+    if not have("aiohttp"):
+        note("aiohttp is not installed: the paced section is skipped")
+        return {}
+    import paced
+
+    argv = [str(HERE / "fastserver.py"), "--pace", str(pace), "--deltas", str(deltas)]
+    with ServerProcess(argv=argv) as server:
+        out = asyncio.run(paced.run(server.url, rounds))
+    for name, row in out.items():
+        print(
+            f"  {name:>13}: {row['events']} events, latency p50 {row['p50_ms']:.3f} ms "
+            f"p99 {row['p99_ms']:.3f} ms; added over the floor p99 {row['added_p99_ms']:+.3f} ms",
+            flush=True,
+        )
+    return {"pace_s": pace, "deltas": deltas, "rounds": rounds, "clients": out}
+
+
 # --- reporting ---------------------------------------------------------------------------------
 
 
@@ -478,6 +541,7 @@ def machine() -> dict[str, Any]:
         "anthropic",
         "httpx2",
         "jiter",
+        "aiohttp",
     ):
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[dist] = metadata.version(dist)
@@ -552,6 +616,18 @@ def main() -> int:
         results["concurrency"] = section_concurrency(
             ns, 5 if smoke else 200, ["httpx_sse", "sdk", "official"], limits
         )
+    if want("fanout"):
+        print("== fan-out over loopback (fastserver: whole bodies; one client, N streams)")
+        results["fanout"] = section_fanout(
+            [5, 20] if smoke else [100, 1_000],
+            5 if smoke else 200,
+            # A burst of 100 takes ~0.3 s: more rounds, for load from elsewhere to even out.
+            {5: 1, 20: 1} if smoke else {100: 9, 1_000: 3},
+            1,
+        )
+    if want("paced"):
+        print("== paced stream (an event every 20 ms): latency to the caller", flush=True)
+        results["paced"] = section_paced(5 if smoke else 50, 0.02, 1 if smoke else 3)
     if want("compat"):
         import compat
 

@@ -19,6 +19,9 @@ from aioanthropic import AsyncClient
 from aioanthropic.testing import FakeServer
 from helpers import SSL_CONTEXT, VERSION, client_for
 
+# Modules marked ``http_backends`` run over both AsyncClient http_backends (tests/http_backends.py).
+pytest_plugins = ["http_backends"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(

@@ -24,7 +24,7 @@ from aioanthropic import (
 from aioanthropic.testing import FakeServer, RateLimits
 from aioanthropic.types import MessageParam
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.http_backends]
 
 HELLO: list[MessageParam] = [{"role": "user", "content": "Hello there, how many tokens is this?"}]
 N_MODELS = 25  # the fake server's catalogue

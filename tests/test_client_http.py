@@ -25,7 +25,7 @@ from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import MessageParam
 from helpers import STATUS_CLASSES, RecordedWaits, client_for, run_python
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.http_backends]
 
 HELLO: list[MessageParam] = [{"role": "user", "content": "Hello"}]
 SECRET = "sk-ant-api03-SECRET-do-not-print-0123456789"

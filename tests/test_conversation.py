@@ -266,12 +266,13 @@ def test_the_seed_documents_bug_max_tokens_given_the_prompt_is_a_clear_error() -
         Conversation(client, model="m", max_tokens="What is calculus?")  # type: ignore[arg-type]
 
 
-def test_unknown_keywords_and_tools_are_refused() -> None:
+def test_unknown_keywords_are_refused_and_tools_accepted() -> None:
     client = AsyncClient(api_key="k")
     with pytest.raises(TypeError, match="tempreature"):
         Conversation(client, model="m", max_tokens=5, tempreature=0.5)
-    with pytest.raises(TypeError, match="tool runner"):
-        Conversation(client, model="m", max_tokens=5, tools=[WEATHER])
+    # tools= runs the tool runner in send (tests/test_conversation_tools.py)
+    conv = Conversation(client, model="m", max_tokens=5, tools=[WEATHER])
+    assert conv.defaults["tools"] == [WEATHER]
 
 
 # --- the pure history rules -----------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aioanthropic.testing._model import Reply, pieces, reply, sample_input
+from aioanthropic.testing._responder import Reply, pieces, reply, sample_input
 from aioanthropic.testing._sse import Chunker, split_recording, stream_events
 
 

@@ -20,7 +20,7 @@ def _blocks() -> list[str]:
 
 
 def test_the_sections_have_their_blocks() -> None:
-    assert len(_blocks()) == 4
+    assert len(_blocks()) == 5
 
 
 @pytest.mark.parametrize("index", range(len(_blocks())))
@@ -33,5 +33,6 @@ def test_readme_block_runs(index: int) -> None:
 
 def test_the_telemetry_block_prints_the_span_name() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    out = run_python("-c", _blocks()[3], env=env)
+    (block,) = [b for b in _blocks() if "telemetry=True" in b]
+    out = run_python("-c", block, env=env)
     assert out.strip() == "chat claude-sonnet-4-5"

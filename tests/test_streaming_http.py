@@ -32,8 +32,9 @@ from aioanthropic.types import (
     ToolUseBlock,
 )
 from helpers import FIXTURES, RecordedWaits, client_for, decode
+from http_backends import connections_in_use, open_connections
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.http_backends]
 
 LONG = "Tell me a story about a café in Zürich, with emoji 🌍🚀 and 中文 characters, please."
 WEATHER = {
@@ -77,12 +78,6 @@ def params(**overrides: Any) -> dict[str, Any]:
     }
     base.update(overrides)
     return base
-
-
-def connections_in_use(client: AsyncClient) -> int:
-    # httpx exposes no public view of its pool; httpcore's pool lists its connections.
-    pool = client._http._transport._pool  # type: ignore[attr-defined]
-    return sum(1 for conn in pool.connections if not (conn.is_idle() or conn.is_closed()))
 
 
 def without_ids(message: Any) -> dict[str, Any]:
@@ -471,6 +466,5 @@ async def test_the_connection_is_reused_after_a_complete_stream(server: FakeServ
     async with client_for(server) as client:
         for _ in range(3):
             await consume(client)
-        pool = client._http._transport._pool  # type: ignore[attr-defined]
-        assert len(pool.connections) == 1
+        assert open_connections(client) == 1
         assert connections_in_use(client) == 0

@@ -2,7 +2,7 @@
 
 The default fake model calls the first tool whose name is a word of the user's text, with
 every string parameter set to the text's last word, and answers a tool result with
-"The tool returned: <result>" (rules in ``aioanthropic.testing._model``).
+"The tool returned: <result>" (rules in ``aioanthropic.testing._responder``).
 """
 
 from __future__ import annotations

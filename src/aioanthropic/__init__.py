@@ -73,6 +73,7 @@ _LAZY: dict[str, str] = {
     "Omit": "._protocol.not_given",
     "not_given": "._protocol.not_given",
     "omit": "._protocol.not_given",
+    "UnsupportedBackendError": "._protocol.exceptions",
     "Page": "._protocol.pagination",
     "MessageBatchRequestParam": "._protocol.params",
     "MessageBodyParams": "._protocol.params",
@@ -180,6 +181,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         StructuredOutputError as StructuredOutputError,
         ToolInputError as ToolInputError,
         UnprocessableEntityError as UnprocessableEntityError,
+        UnsupportedBackendError as UnsupportedBackendError,
     )
     from ._protocol.not_given import (
         NOT_GIVEN as NOT_GIVEN,

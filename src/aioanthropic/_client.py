@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
@@ -36,6 +36,8 @@ DEFAULT_MAX_RETRY_WAIT = 60.0
 # 1000/1000 6.1k-6.3k (every idle connection kept costs on each pool operation).
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
+HTTPBackend = Literal["httpx", "aiohttp"]
+
 
 class AsyncClient:
     """An async client for the Anthropic Messages API and compatible gateways.
@@ -53,6 +55,13 @@ class AsyncClient:
     instead hands over a whole ``httpx.AsyncClient``, which the caller then closes (pass one or
     the other). ``_sleep`` and ``_random`` replace the retry loop's sleep and jitter source, for
     tests.
+
+    ``http_backend`` picks what moves the bytes of the pool the client creates: ``"httpx"``
+    (httpcore; asyncio and trio) or ``"aiohttp"`` (the ``aioanthropic[aiohttp]`` extra;
+    asyncio only, faster with hundreds of concurrent streams: benchmarks/README.md). Both
+    take the same limits and timeouts and raise the same errors. Raises ``ValueError`` for
+    another name or together with ``http_client`` or ``transport``, ``UnsupportedBackendError``
+    for aiohttp under trio, ``ImportError`` when aiohttp is not installed.
 
     ``rate_limiter`` paces message calls on the client side (``aioanthropic.RateLimiter``; one
     may serve several clients). ``telemetry=True`` records an OpenTelemetry span and metrics
@@ -82,6 +91,7 @@ class AsyncClient:
         idle_timeout: float | None = None,
         results_use_base_url: bool = False,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        http_backend: HTTPBackend = "httpx",
         rate_limiter: RateLimiter | None = None,
         telemetry: bool = False,
         capture_content: bool = False,
@@ -120,6 +130,8 @@ class AsyncClient:
         self._telemetry = telemetry
         self._capture_content = capture_content
         self._owns_http = http_client is None
+        transport = _transport(http_backend, http_client, transport)
+        self._http_backend = http_backend
         # Redirects are not followed: httpx drops Authorization on a cross-origin redirect but
         # would send x-api-key to whatever host a redirect names.
         self._http = http_client or httpx.AsyncClient(
@@ -186,6 +198,9 @@ class AsyncClient:
         return self._requester.max_event_bytes
 
     @property
+    def http_backend(self) -> HTTPBackend:
+        return self._http_backend
+
     def rate_limiter(self) -> RateLimiter | None:
         return self._rate_limiter
 
@@ -243,6 +258,32 @@ class AsyncClient:
     async def close(self) -> None:
         """The same as ``aclose()`` (the official SDK's name)."""
         await self.aclose()
+
+
+def _transport(
+    http_backend: str,
+    http_client: httpx.AsyncClient | None,
+    transport: httpx.AsyncBaseTransport | None,
+) -> httpx.AsyncBaseTransport | None:
+    """The transport of the client's own pool: ``transport``, or the one ``http_backend``
+    names (None: httpx's own, httpcore)."""
+    if http_backend not in ("httpx", "aiohttp"):
+        raise ValueError(f'http_backend must be "httpx" or "aiohttp", got {http_backend!r}')
+    if http_backend == "httpx":
+        return transport
+    if http_client is not None or transport is not None:
+        raise ValueError(
+            "http_backend applies to the pool the client creates; with http_client= or "
+            "transport=, give that the transport you want instead"
+        )
+    try:
+        from ._http.aiohttp_transport import AiohttpTransport, check_asyncio
+    except ImportError as exc:
+        raise ImportError(
+            f'http_backend="aiohttp" needs aiohttp: pip install "aioanthropic[aiohttp]" ({exc})'
+        ) from exc
+    check_asyncio(outside_ok=True)
+    return AiohttpTransport(limits=DEFAULT_LIMITS)
 
 
 def _telemetry_observer(capture_content: bool) -> CallObserver:

@@ -19,6 +19,12 @@ dropped.
 The size estimate is ``aioanthropic.estimate_tokens`` scaled by how far it was off on the last
 call (the ratio of that response's ``usage`` input tokens, cache included, to the estimate of
 what it sent), or with ``count="api"`` the API's ``count_tokens`` (one request per check).
+
+With ``@tool`` functions among the call's ``tools``, ``send`` hands the candidate history to
+``client.messages.tool_runner`` and, when the loop has ended, commits everything the runner
+appended (each assistant turn, each user turn of tool results, the final reply) in one step,
+so the all-or-nothing rule holds for the whole loop. The budget is applied once, before the
+loop: the turns a loop adds are never dropped while it runs.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from aioanthropic._protocol.exceptions import ConversationError
 from aioanthropic._protocol.params import MessageCreateParams, MessageParam, SystemParam
 from aioanthropic._protocol.responses import Message, TextBlock
 from aioanthropic._protocol.tokens import estimate_tokens
+from aioanthropic._tools._function import FunctionTool
 
 if TYPE_CHECKING:
     from aioanthropic._client import AsyncClient
@@ -54,10 +61,16 @@ class Conversation:
     size is measured: ``"estimate"`` (offline, corrected by the last reply's real usage) or
     ``"api"`` (``messages.count_tokens``, one request per check).
 
+    ``tools`` (here or per call) with ``@tool`` functions among them makes ``send`` run the
+    tool runner (``client.messages.tool_runner``) with ``max_iterations`` (requests per
+    ``send``), ``max_concurrency`` (tools of one turn running at once), ``tool_timeout``
+    (seconds per tool call) and ``raise_on_tool_error``, and append the whole exchange. Plain
+    tool params alone (no function to run) are only sent: answer the reply's ``tool_use``
+    blocks by sending ``tool_result`` blocks as the next content. ``stream`` runs no tools: it
+    raises ``TypeError`` when the call's tools include ``@tool`` functions.
+
     Raises ``ConversationError`` (a ``ValueError``) before sending when the history breaks the
     API's rules, saying which turn is wrong; the API's own errors as ``create`` does.
-    ``tools=`` (running tools in ``send``) is not supported yet: answer ``tool_use`` blocks by
-    sending ``tool_result`` blocks as the next content.
     """
 
     def __init__(
@@ -70,6 +83,10 @@ class Conversation:
         context_budget: int | None = None,
         count: Literal["estimate", "api"] = "estimate",
         messages: Iterable[MessageParam] = (),
+        max_iterations: int = 10,
+        max_concurrency: int = 8,
+        tool_timeout: float | None = None,
+        raise_on_tool_error: bool = False,
         **defaults: Any,
     ) -> None:
         if not isinstance(model, str) or not model:
@@ -83,12 +100,7 @@ class Conversation:
             )
         if count not in ("estimate", "api"):
             raise ValueError(f'count must be "estimate" or "api", got {count!r}')
-        if "tools" in defaults:
-            raise TypeError(
-                "Conversation(tools=...) would run tools through the tool runner, which this "
-                "version does not have; pass tool definitions per call (conv.send(..., "
-                "tools=[...])) and answer tool_use blocks with tool_result content"
-            )
+        _check_runner_limits(max_iterations, max_concurrency, tool_timeout)
         _check_keys(defaults)
         self.client = client
         self.model = model
@@ -100,6 +112,10 @@ class Conversation:
         self.messages: list[MessageParam] = [_plain_message(m) for m in messages]
         self.dropped: list[MessageParam] = []
         """Turns dropped to fit ``context_budget``, oldest first, across all calls."""
+        self.max_iterations = max_iterations
+        self.max_concurrency = max_concurrency
+        self.tool_timeout = tool_timeout
+        self.raise_on_tool_error = raise_on_tool_error
         self._ratio: float | None = None  # real / estimated input tokens of the last call
         self._busy = False
 
@@ -115,15 +131,62 @@ class Conversation:
         """Send a user turn (a string or content blocks) and return the reply; both turns are
         appended. ``prefill`` starts the assistant's turn: the reply continues it, and the
         history keeps prefill + continuation as one assistant turn (so does the returned
-        message's first text block)."""
+        message's first text block).
+
+        With ``@tool`` functions in ``tools`` (the conversation's, or this call's override) the
+        tool runner runs the loop and this returns its last message; the history gets every
+        turn of it, in order: the assistant turn with ``tool_use``, the user turn of
+        ``tool_result`` blocks as the runner built them, ..., the final reply. If the loop
+        stopped at ``max_iterations``, the last turn still asks for tools (``stop_reason`` is
+        ``"tool_use"``) and the next ``send`` must answer it with ``tool_result`` blocks.
+        Nothing is appended if any request of the loop fails or the call is cancelled.
+        """
         self._enter()
         try:
             params, kept, dropped = await self._prepare(content, prefill, overrides)
-            message: Message = await self.client.messages.create(**params)
-            self._commit(params, kept, dropped, message, prefill)
-            return message
+            if _runs_tools(params):
+                message, turns, last_sent = await self._run_tools(params, prefill)
+                self._commit(params, kept, dropped, message, None, turns, last_sent)
+                return message
+            reply: Message = await self.client.messages.create(**params)
+            self._commit(params, kept, dropped, reply, prefill)
+            return reply
         finally:
             self._busy = False
+
+    async def _run_tools(
+        self, params: Mapping[str, Any], prefill: str | None
+    ) -> tuple[Message, list[MessageParam], list[MessageParam]]:
+        """Run the tool loop on a copy of the history; return the last message, the turns the
+        loop added (prefill joined into the first reply) and what the last request sent."""
+        body = dict(params)
+        sent: list[MessageParam] = body.pop("messages")
+        runner = self.client.messages.tool_runner(
+            messages=sent,
+            max_iterations=self.max_iterations,
+            max_concurrency=self.max_concurrency,
+            tool_timeout=self.tool_timeout,
+            raise_on_tool_error=self.raise_on_tool_error,
+            **body,
+        )
+        first: Message | None = None
+        async with runner:
+            async for reply in runner:
+                if first is None:
+                    first = reply
+        last = runner.last_message
+        # max_iterations >= 1, so the loop made at least one request
+        assert first is not None
+        assert last is not None
+        # What the last request sent: everything before the last assistant turn.
+        last_sent = list(runner.messages[:-1])
+        added = runner.messages[len(sent) :]
+        if prefill is not None:
+            # The runner sent [..., prefill, continuation, ...] (the API merges the two); the
+            # history keeps them as one turn, as it does without tools. ``added[0]`` holds the
+            # first reply's content list, which _join_prefill changes in place.
+            _join_prefill(first, prefill)
+        return last, [_plain_message(turn) for turn in added], last_sent
 
     @asynccontextmanager
     async def stream(
@@ -131,10 +194,21 @@ class Conversation:
     ) -> AsyncIterator[MessageStream]:
         """``async with conv.stream("...") as stream:``: a ``MessageStream`` of the reply.
         Both turns are appended when the stream was read to its end and the block exits
-        without an error; otherwise the history is left as it was."""
+        without an error; otherwise the history is left as it was.
+
+        Raises ``TypeError`` before sending when the call's ``tools`` include ``@tool``
+        functions: a tool loop is several replies, so it belongs to ``send``. Plain tool
+        params are sent as they are."""
         self._enter()
         try:
             params, kept, dropped = await self._prepare(content, prefill, overrides)
+            if _runs_tools(params):
+                raise TypeError(
+                    "conv.stream() does not run tools: a tool loop is several replies and a "
+                    "stream is one. Use `await conv.send(...)`, which runs the tool runner; to "
+                    "stream each turn of a loop, use client.messages.tool_runner(stream=True, "
+                    "messages=...) directly"
+                )
             async with self.client.messages.stream(**params) as stream:
                 yield stream
                 if stream.protocol.done:
@@ -191,11 +265,20 @@ class Conversation:
         dropped: list[MessageParam],
         message: Message,
         prefill: str | None,
+        turns: list[MessageParam] | None = None,
+        last_sent: list[MessageParam] | None = None,
     ) -> None:
+        """Replace the history with what was kept + the reply (or ``turns``, a tool loop's
+        turns), and learn the estimate's error from what the last request sent."""
         if prefill is not None:
             _join_prefill(message, prefill)
-        reply = _plain_message({"role": "assistant", "content": list(message.content)})
-        estimate = estimate_tokens(params["messages"], system=params.get("system"))
+        if turns is None:
+            turns = [_plain_message({"role": "assistant", "content": list(message.content)})]
+        estimate = estimate_tokens(
+            last_sent if last_sent is not None else params["messages"],
+            system=params.get("system"),
+            tools=_tool_params(params.get("tools")),
+        )
         usage = message.usage
         real = (
             usage.input_tokens
@@ -204,7 +287,7 @@ class Conversation:
         )
         if estimate > 0 and real > 0:
             self._ratio = real / estimate
-        self.messages = [*kept, reply]
+        self.messages = [*kept, *turns]
         self.dropped.extend(dropped)
 
     # --- the context budget ------------------------------------------------------------------
@@ -218,7 +301,9 @@ class Conversation:
                 **({"tools": params["tools"]} if "tools" in params else {}),
             )
             return counted.input_tokens
-        estimate = estimate_tokens(turns, system=params.get("system"), tools=params.get("tools"))
+        estimate = estimate_tokens(
+            turns, system=params.get("system"), tools=_tool_params(params.get("tools"))
+        )
         return round(estimate * self._ratio) if self._ratio is not None else estimate
 
     async def _fit(
@@ -241,7 +326,9 @@ class Conversation:
 
     def to_json(self) -> str:
         """The conversation as a JSON string (settings, history, dropped turns); the client
-        and its credentials are not included. ``Conversation.from_json`` restores it."""
+        and its credentials are not included. ``@tool`` functions are saved as their tool
+        params (code cannot be saved as JSON): give them back to ``from_json(..., tools=...)``
+        to run them again. ``Conversation.from_json`` restores it."""
         return json.dumps(
             {
                 "format": _FORMAT,
@@ -254,13 +341,25 @@ class Conversation:
                 "messages": [_plain_message(m) for m in self.messages],
                 "dropped": [_plain_message(m) for m in self.dropped],
                 "ratio": self._ratio,
+                "max_iterations": self.max_iterations,
+                "max_concurrency": self.max_concurrency,
+                "tool_timeout": self.tool_timeout,
+                "raise_on_tool_error": self.raise_on_tool_error,
             }
         )
 
     @classmethod
-    def from_json(cls, client: AsyncClient, data: str | bytes | Mapping[str, Any]) -> Conversation:
+    def from_json(
+        cls,
+        client: AsyncClient,
+        data: str | bytes | Mapping[str, Any],
+        *,
+        tools: Iterable[object] | None = None,
+    ) -> Conversation:
         """Restore a conversation saved by ``to_json`` (the string, or its parsed dict), to
-        continue it with ``client``. Raises ``ConversationError`` for anything else."""
+        continue it with ``client``; ``tools`` replaces the saved tool params (pass the
+        ``@tool`` functions again for ``send`` to run them). Raises ``ConversationError`` for
+        anything else."""
         try:
             saved = json.loads(data) if isinstance(data, (str, bytes)) else dict(data)
         except ValueError as error:
@@ -270,6 +369,9 @@ class Conversation:
                 f'Not a saved conversation: expected an object with "format": "{_FORMAT}" '
                 "(what Conversation.to_json() writes)"
             )
+        defaults = dict(saved.get("defaults", {}))
+        if tools is not None:
+            defaults["tools"] = list(tools)
         try:
             conversation = cls(
                 client,
@@ -279,7 +381,11 @@ class Conversation:
                 context_budget=saved.get("context_budget"),
                 count=saved.get("count", "estimate"),
                 messages=saved.get("messages", []),
-                **saved.get("defaults", {}),
+                max_iterations=saved.get("max_iterations", 10),
+                max_concurrency=saved.get("max_concurrency", 8),
+                tool_timeout=saved.get("tool_timeout"),
+                raise_on_tool_error=saved.get("raise_on_tool_error", False),
+                **defaults,
             )
         except KeyError as error:
             raise ConversationError(f"Saved conversation lacks {error.args[0]!r}") from None
@@ -371,6 +477,32 @@ def _check_max_tokens(max_tokens: Any) -> None:
         )
 
 
+def _check_runner_limits(max_iterations: Any, max_concurrency: Any, tool_timeout: Any) -> None:
+    for name, value in (("max_iterations", max_iterations), ("max_concurrency", max_concurrency)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be an int of at least 1, got {value!r}")
+    if tool_timeout is not None and (
+        isinstance(tool_timeout, bool)
+        or not isinstance(tool_timeout, (int, float))
+        or tool_timeout <= 0
+    ):
+        raise ValueError(
+            f"tool_timeout must be a positive number of seconds or None, got {tool_timeout!r}"
+        )
+
+
+def _runs_tools(params: Mapping[str, Any]) -> bool:
+    """Whether the call's tools include a function to run (a ``@tool``), so the runner runs."""
+    return any(isinstance(t, FunctionTool) for t in params.get("tools") or ())
+
+
+def _tool_params(tools: Any) -> list[Any] | None:
+    """Tools as the dicts that go over the wire (``@tool`` objects by their ``to_param()``)."""
+    if tools is None:
+        return None
+    return [t.to_param() if isinstance(t, FunctionTool) else t for t in tools]
+
+
 def _check_keys(params: Mapping[str, Any]) -> None:
     unknown = set(params) - _ALLOWED - {"system", "max_tokens"}
     if unknown:
@@ -408,7 +540,9 @@ def _block_dict(block: Any) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    """JSON-ready: models dumped, tuples made lists."""
+    """JSON-ready: models dumped, ``@tool`` objects as their params, tuples made lists."""
+    if isinstance(value, FunctionTool):
+        return _plain(value.to_param())
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json", exclude_none=True)
     if isinstance(value, Mapping):

@@ -7,6 +7,7 @@
     ├── BatchWaitTimeoutError          ``batches.wait`` gave up; ``.batch`` is the last seen
     │                                  (also a ``TimeoutError``)
     ├── BatchResultsUnavailableError   the batch has no ``results_url`` yet: it has not ended
+    ├── UnsupportedBackendError        ``http_backend`` cannot run here (aiohttp under trio)
     ├── ToolInputError                 a model's tool input failed the tool's schema (the runner
     │                                  sends it back as an ``is_error`` result; also a ValueError)
     ├── StructuredOutputError          ``messages.parse``/``stream(output_format=)`` got no valid
@@ -110,6 +111,10 @@ class BatchWaitTimeoutError(AnthropicError, TimeoutError):
 
 class BatchResultsUnavailableError(AnthropicError):
     """The batch has no ``results_url``: it has not ended yet (``batches.wait`` first)."""
+
+
+class UnsupportedBackendError(AnthropicError, RuntimeError):
+    """The chosen ``http_backend`` cannot run on this event loop: aiohttp needs asyncio."""
 
 
 class StructuredOutputError(AnthropicError):

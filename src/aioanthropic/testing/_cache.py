@@ -10,7 +10,7 @@ cached.
 
 The fake's rules, so that tests can predict every figure:
 
-* a prefix's tokens are the estimate (``_model.input_tokens``) of the request cut just after
+* a prefix's tokens are the estimate (``_responder.input_tokens``) of the request cut just after
   a block (a tool, a system block, a content block, or a message with string content); its
   identity is the JSON of that cut request (``cache_control`` removed, string content read as
   one text block) plus the model name;
@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ._model import input_tokens
+from ._responder import input_tokens
 
 MIN_CACHEABLE_TOKENS = 1024
 LOOKBACK = 20

@@ -33,7 +33,7 @@ import re
 from typing import Any
 
 from ._catalogue import find_model
-from ._model import output_schema
+from ._responder import output_schema
 
 BLOCK_TYPES = frozenset(
     {

@@ -2,7 +2,7 @@
 
 ``FakeServer.script(*turns)`` queues ``Turn`` values; each POST /v1/messages that gets as far
 as the model (past faults, header and body checks and the rate-limit budget) takes the next one,
-and once the queue is empty the deterministic model (``_model``) answers again. A scripted turn
+and once the queue is empty the deterministic model (``_responder``) answers again. A scripted turn
 is served as written, streamed or not, whatever the request asks for: it ignores ``max_tokens``,
 ``stop_sequences``, ``tool_choice`` and the request's tools, so that a test can play a model that
 misbehaves (calls a tool that does not exist, sends input that fails the tool's schema).
@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._model import TOOL_USE_TOKENS, Reply, pieces, thinking_block
+from ._responder import TOOL_USE_TOKENS, Reply, pieces, thinking_block
 
 STOP_REASONS = ("end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal")
 """The ``stop_reason`` values the Messages API documents."""

@@ -31,13 +31,13 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "aioanthropic.testing needs uvicorn: pip install 'aioanthropic[server]'"
     ) from exc
 
-from . import _batches
+from . import _endpoint_batches
 from ._app import TRANSPORT_KEY, App
 from ._batch_store import OUTCOMES, BatchStore, SyntheticBatch
-from ._count_tokens import handle_count_tokens
+from ._endpoint_count_tokens import handle_count_tokens
+from ._endpoint_messages import handle_messages
+from ._endpoint_models import handle_get_model, handle_list_models
 from ._faults import CHUNKINGS, Fault
-from ._messages import handle_messages
-from ._models_api import handle_get_model, handle_list_models
 from ._ratelimit import RateLimits
 from ._script import Turn
 from ._state import RecordedRequest, ServerState
@@ -51,12 +51,12 @@ _ROUTES = [
     ("POST", "/v1/messages/count_tokens", handle_count_tokens),
     ("GET", "/v1/models", handle_list_models),
     ("GET", "/v1/models/{model_id}", handle_get_model),
-    ("POST", "/v1/messages/batches", _batches.handle_create_batch),
-    ("GET", "/v1/messages/batches", _batches.handle_list_batches),
-    ("GET", "/v1/messages/batches/{batch_id}", _batches.handle_get_batch),
-    ("DELETE", "/v1/messages/batches/{batch_id}", _batches.handle_delete_batch),
-    ("POST", "/v1/messages/batches/{batch_id}/cancel", _batches.handle_cancel_batch),
-    ("GET", "/v1/messages/batches/{batch_id}/results", _batches.handle_batch_results),
+    ("POST", "/v1/messages/batches", _endpoint_batches.handle_create_batch),
+    ("GET", "/v1/messages/batches", _endpoint_batches.handle_list_batches),
+    ("GET", "/v1/messages/batches/{batch_id}", _endpoint_batches.handle_get_batch),
+    ("DELETE", "/v1/messages/batches/{batch_id}", _endpoint_batches.handle_delete_batch),
+    ("POST", "/v1/messages/batches/{batch_id}/cancel", _endpoint_batches.handle_cancel_batch),
+    ("GET", "/v1/messages/batches/{batch_id}/results", _endpoint_batches.handle_batch_results),
 ]
 
 

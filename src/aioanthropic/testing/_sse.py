@@ -18,7 +18,7 @@ import random
 import re
 from typing import Any
 
-from ._model import Reply, delta_usage, pieces, usage_json
+from ._responder import Reply, delta_usage, pieces, usage_json
 
 Event = tuple[str, dict[str, Any]]
 

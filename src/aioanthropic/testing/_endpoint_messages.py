@@ -15,7 +15,7 @@ from typing import Any
 
 import anyio
 
-from . import _cache, _model, _sse
+from . import _cache, _responder, _sse
 from ._app import Exchange
 from ._catalogue import model_id
 from ._faults import Fault, default_message, error_envelope
@@ -51,11 +51,11 @@ async def handle_messages(exchange: Exchange) -> None:
     turn = state.take_turn()
     if turn is not None:
         reply = scripted_reply(
-            turn, _model.input_tokens(body), new_tool_id, _model.server_tool_usage(body)
+            turn, _responder.input_tokens(body), new_tool_id, _responder.server_tool_usage(body)
         )
     else:
         try:
-            reply = _model.reply(body, new_tool_id)
+            reply = _responder.reply(body, new_tool_id)
         except SchemaError as exc:
             await exchange.send_error(400, "invalid_request_error", f"schema: {exc}")
             return
@@ -72,7 +72,7 @@ async def handle_messages(exchange: Exchange) -> None:
     model = model_id(body["model"])
     chunker = _sse.Chunker(fault.chunking or state.chunking, state.seed)
     if not body.get("stream"):
-        data = _model.message_json(reply, message_id=message_id, model=model)
+        data = _responder.message_json(reply, message_id=message_id, model=model)
         await _send_json_chunked(exchange, data, chunker)
         return
     replay = fault.replay or state.replay

@@ -22,7 +22,7 @@ import re
 import time
 from typing import Any
 
-from . import _model
+from . import _responder
 from ._app import Exchange
 from ._batch_store import AnyBatch, Batch, batch_json
 from ._catalogue import model_id
@@ -38,8 +38,8 @@ _CUSTOM_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
 def _answer(state: ServerState, params: dict[str, Any]) -> dict[str, Any]:
     # Batches run on the batch tier, and say so in each result's usage (batch docs).
-    reply = _model.reply(params, lambda: state.next_id("toolu"))
-    return _model.message_json(
+    reply = _responder.reply(params, lambda: state.next_id("toolu"))
+    return _responder.message_json(
         reply,
         message_id=state.next_id("msg"),
         model=model_id(params["model"]),
