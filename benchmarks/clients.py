@@ -236,3 +236,49 @@ async def official_text(client: Any) -> Result:
         async for _ in stream.text_stream:
             n += 1
     return n, None
+
+
+# --- the helper events and the sync client (issue 11) ------------------------------------------
+
+
+async def sdk_helper(client: Any) -> Result:
+    """``messages.stream()`` as code written for the official helper reads it: every event,
+    its type, and the delta of each synthesized ``text`` / ``input_json`` / ``thinking`` event
+    (``.snapshot`` is not read: it is computed on access; see README "Helper events")."""
+    n = 0
+    async with client.messages.stream(**PARAMS) as stream:
+        async for event in stream:
+            n += 1
+            kind = event.type
+            if kind == "text":
+                event.text  # noqa: B018
+            elif kind == "input_json":
+                event.partial_json  # noqa: B018
+            elif kind == "thinking":
+                event.thinking  # noqa: B018
+        message = await stream.get_final_message()
+    return n, message.content
+
+
+def sync_client(http: httpx.AsyncClient, base_url: str) -> Any:
+    from aioanthropic import Client
+
+    return Client(api_key="sk-bench", base_url=base_url, http_client=http, max_retries=0)
+
+
+def sync_stream(client: Any) -> Result:
+    """``sdk_stream`` on the sync client (blocking; run from the benchmark's loop thread)."""
+    n = 0
+    with client.messages.stream(**PARAMS) as stream:
+        for _ in stream:
+            n += 1
+        message = stream.get_final_message()
+    return n, message.content
+
+
+def sync_text(client: Any) -> Result:
+    n = 0
+    with client.messages.stream(**PARAMS) as stream:
+        for _ in stream.text_stream:
+            n += 1
+    return n, None

@@ -628,9 +628,25 @@ def main() -> int:
     if want("paced"):
         print("== paced stream (an event every 20 ms): latency to the caller", flush=True)
         results["paced"] = section_paced(5 if smoke else 50, 0.02, 1 if smoke else 3)
+    if want("compat"):
+        import compat
+
+        print("== helper events and the sync client (mock transport)", flush=True)
+        sizes = {"text": 10_000, "tool": 2_000, "mixed": 3_000}
+        if smoke:
+            sizes = {"text": 50, "tool": 40, "mixed": 30}
+        rounds = 2 if smoke else 9
+        calls, deltas = (5, 50) if smoke else (100, 5_000)
+        results["compat"] = {
+            "helper": asyncio.run(
+                compat.helper_workloads(sizes, rounds, interleaved, HAVE_OFFICIAL, BASE)
+            ),
+            "sync": asyncio.run(compat.sync_overhead(rounds, calls, deltas, interleaved, BASE)),
+        }
     results["elapsed_s"] = time.perf_counter() - t0
     print(f"done in {results['elapsed_s']:.0f} s", flush=True)
-    out = args.out or (HERE / "results" / ("smoke.json" if smoke else "results.json"))
+    default = "compat.json" if only == {"compat"} else "results.json"  # keep the suite's run
+    out = args.out or (HERE / "results" / ("smoke.json" if smoke else default))
     if not smoke or args.out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, indent=1))

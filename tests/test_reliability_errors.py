@@ -101,6 +101,8 @@ def example(cls: type[AnthropicError]) -> AnthropicError:
 def state(error: BaseException) -> dict[str, Any]:
     out = {}
     for name, value in vars(error).items():
+        if name in ("request", "response"):
+            continue  # the live httpx objects (credentials in their headers) are not pickled
         out[name] = value.model_dump() if hasattr(value, "model_dump") else value
     return out
 

@@ -113,7 +113,8 @@ async def test_gzipped_pings_before_content_cost_constant_memory() -> None:
         await final_text(client)
         with traced_peak() as peak:
             async with client.messages.stream(**PARAMS) as stream:
-                async for event in stream:  # counted, not kept: the test must not hold them
+                # The wire events (pings included); counted, not kept: the test must not hold them
+                async for event in stream.raw_events():
                     counts[event.type] = counts.get(event.type, 0) + 1
                 text = await stream.get_final_text()
     assert text == "Hello there!"

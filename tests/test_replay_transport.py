@@ -243,7 +243,7 @@ async def test_every_fixture_under_every_chunking_matches_the_protocol(
     async with AsyncClient(api_key="test", transport=transport, max_retries=0) as client:
         try:
             async with client.messages.stream(model="m", max_tokens=5, messages=HELLO) as stream:
-                async for event in stream:
+                async for event in stream.raw_events():  # the wire events (no helper events)
                     events.append(event)
         except APIError as caught:
             error = caught

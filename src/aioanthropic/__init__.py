@@ -8,6 +8,7 @@ each importing only from the ones below it (``tests/test_architecture.py`` check
     _http/        the I/O shell over httpx and anyio: requester, sender, streams, pagination
     _resources/   messages, batches, models: each method describes its call once
     _client.py    AsyncClient: configuration, the connection pool and the resources
+    _sync/        Client: the blocking client, derived from AsyncClient (one loop thread each)
 """
 
 import typing as _typing
@@ -21,6 +22,7 @@ from ._version import __version__
 # is derived from it, and tests/test_repo.py checks the TYPE_CHECKING block below against it.
 _LAZY: dict[str, str] = {
     "types": ".types",
+    "AsyncAnthropic": "._client",
     "AsyncClient": "._client",
     "DEFAULT_LIMITS": "._client",
     "DEFAULT_MAX_RETRIES": "._client",
@@ -29,6 +31,7 @@ _LAZY: dict[str, str] = {
     "AsyncPaginator": "._http.paginator",
     "RawResponse": "._http.response",
     "MessageStream": "._http.stream",
+    "HelperMessageStream": "._http.helper_stream",
     "MessageAccumulator": "._protocol.accumulator",
     "DeletedMessageBatch": "._protocol.batch_responses",
     "MessageBatch": "._protocol.batch_responses",
@@ -65,6 +68,11 @@ _LAZY: dict[str, str] = {
     "StructuredOutputError": "._protocol.exceptions",
     "ToolInputError": "._protocol.exceptions",
     "UnprocessableEntityError": "._protocol.exceptions",
+    "NOT_GIVEN": "._protocol.not_given",
+    "NotGiven": "._protocol.not_given",
+    "Omit": "._protocol.not_given",
+    "not_given": "._protocol.not_given",
+    "omit": "._protocol.not_given",
     "UnsupportedBackendError": "._protocol.exceptions",
     "Page": "._protocol.pagination",
     "MessageBatchRequestParam": "._protocol.params",
@@ -94,6 +102,14 @@ _LAZY: dict[str, str] = {
     "tool": "._tools._function",
     "RateLimiter": "._ratelimiter",
     "Conversation": "._conversation",
+    "Anthropic": "._sync.client",
+    "Client": "._sync.client",
+    "SyncConversation": "._sync.conversation",
+    "SyncBatchResults": "._sync.wrappers",
+    "SyncMessageStream": "._sync.wrappers",
+    "SyncMessageStreamManager": "._sync.wrappers",
+    "SyncPage": "._sync.wrappers",
+    "SyncRawResponse": "._sync.wrappers",
 }
 
 if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
@@ -106,10 +122,14 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         DEFAULT_LIMITS as DEFAULT_LIMITS,
         DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES,
         DEFAULT_TIMEOUT as DEFAULT_TIMEOUT,
+        AsyncAnthropic as AsyncAnthropic,
         AsyncClient as AsyncClient,
     )
     from ._http.batch_results import (
         BatchResults as BatchResults,
+    )
+    from ._http.helper_stream import (
+        HelperMessageStream as HelperMessageStream,
     )
     from ._http.paginator import (
         AsyncPaginator as AsyncPaginator,
@@ -163,6 +183,13 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         UnprocessableEntityError as UnprocessableEntityError,
         UnsupportedBackendError as UnsupportedBackendError,
     )
+    from ._protocol.not_given import (
+        NOT_GIVEN as NOT_GIVEN,
+        NotGiven as NotGiven,
+        Omit as Omit,
+        not_given as not_given,
+        omit as omit,
+    )
     from ._protocol.pagination import (
         Page as Page,
     )
@@ -214,6 +241,18 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         tool as tool,
     )
     from ._tools._runner import ToolRunner as ToolRunner
+    from ._sync.client import (
+        Anthropic as Anthropic,
+        Client as Client,
+    )
+    from ._sync.conversation import SyncConversation as SyncConversation
+    from ._sync.wrappers import (
+        SyncBatchResults as SyncBatchResults,
+        SyncMessageStream as SyncMessageStream,
+        SyncMessageStreamManager as SyncMessageStreamManager,
+        SyncPage as SyncPage,
+        SyncRawResponse as SyncRawResponse,
+    )
     # isort: on
 
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
 from ._http.requester import Requester, as_timeout
 from ._messages_helpers import MessagesWithHelpers
 from ._protocol.credentials import check_credential
+from ._protocol.not_given import accepts_not_given, strip_not_given
 from ._protocol.request import DEFAULT_BASE_URL
 from ._protocol.sse import DEFAULT_MAX_EVENT_BYTES
 from ._resources.base import Parsed
 from ._resources.models import Models
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from ._http.observe import CallObserver
     from ._ratelimiter import RateLimiter
 
@@ -70,6 +73,7 @@ class AsyncClient:
     messages: MessagesWithHelpers[Parsed]
     models: Models[Parsed]
 
+    @accepts_not_given
     def __init__(
         self,
         api_key: str | None = None,
@@ -80,6 +84,7 @@ class AsyncClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         anthropic_version: str = "2023-06-01",
@@ -93,6 +98,8 @@ class AsyncClient:
         _sleep: Callable[[float], Awaitable[None]] | None = None,
         _random: Callable[[], float] | None = None,
     ) -> None:
+        # The arguments as given, for copy() / with_options() (never shown: they hold keys).
+        self._init_kwargs = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
         if max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, got {max_retries}")
         if max_retry_wait < 0:
@@ -148,6 +155,7 @@ class AsyncClient:
             # names the upstream host; this sends results requests to base_url instead.
             results_use_base_url=results_use_base_url,
             max_event_bytes=max_event_bytes,
+            default_query=default_query,
             sleep=_sleep,
             random=_random,
             observers=observers,
@@ -204,6 +212,29 @@ class AsyncClient:
     def capture_content(self) -> bool:
         return self._capture_content
 
+    @property
+    def default_headers(self) -> dict[str, str]:
+        return dict(self._requester.default_headers)
+
+    @property
+    def default_query(self) -> dict[str, object]:
+        """Query parameters sent with every request (a call's ``extra_query`` wins)."""
+        return dict(self._requester.default_query)
+
+    def copy(self, **options: Any) -> Self:
+        """A client with these constructor arguments changed and the others as this one's,
+        sharing this client's connection pool (``http_client``) unless one is given.
+
+        Closing the copy leaves the shared pool open; closing this client closes it for both.
+        """
+        kwargs = {**self._init_kwargs, **strip_not_given(options)}
+        if kwargs.get("http_client") is None and "transport" not in options:
+            kwargs["http_client"] = self._http
+            kwargs["transport"] = None  # the shared pool already wraps the original transport
+        return type(self)(**kwargs)
+
+    with_options = copy
+
     def __repr__(self) -> str:
         # Credentials are deliberately absent: reprs end up in logs and tracebacks.
         return f"<AsyncClient base_url={self.base_url!r}>"
@@ -223,6 +254,10 @@ class AsyncClient:
         """Close the connection pool (unless it was passed in as ``http_client``)."""
         if self._owns_http:
             await self._http.aclose()
+
+    async def close(self) -> None:
+        """The same as ``aclose()`` (the official SDK's name)."""
+        await self.aclose()
 
 
 def _transport(
@@ -263,3 +298,7 @@ def _telemetry_observer(capture_content: bool) -> CallObserver:
             "pip install 'aioanthropic[otel]'"
         ) from error
     return Telemetry(capture_content=capture_content)
+
+
+AsyncAnthropic = AsyncClient
+"""The official SDK's name for the async client: the same class."""

@@ -37,6 +37,16 @@ from ._protocol.events import (
     UnknownDelta,
     UnknownEvent,
 )
+from ._protocol.helper_events import (
+    CitationEvent,
+    InputJsonEvent,
+    ParsedContentBlockStopEvent,
+    ParsedMessageStopEvent,
+    ParsedMessageStreamEvent,
+    SignatureEvent,
+    TextEvent,
+    ThinkingEvent,
+)
 from ._protocol.pagination import Page
 from ._protocol.params import (
     Base64ImageSourceParam,
@@ -100,7 +110,44 @@ from ._protocol.responses import (
     WebSearchToolResultBlock,
 )
 
+# The official SDK's names where ours differ (``anthropic.types``): the raw stream events are
+# named ``Raw*`` there, with the plain names as aliases of them, as here.
+RawMessageStreamEvent = MessageStreamEvent
+RawMessageStartEvent = MessageStartEvent
+RawMessageDeltaEvent = MessageDeltaEvent
+RawMessageStopEvent = MessageStopEvent
+RawContentBlockStartEvent = ContentBlockStartEvent
+RawContentBlockDeltaEvent = ContentBlockDeltaEvent
+RawContentBlockStopEvent = ContentBlockStopEvent
+RawContentBlockDelta = Delta
+TextCitation = Citation
+CitationsWebSearchResultLocation = CitationWebSearchResultLocation
+CitationsSearchResultLocation = CitationSearchResultLocation
+CacheControlEphemeralParam = CacheControlParam
+
 __all__ = [
+    # the official SDK's names for ours
+    "RawMessageStreamEvent",
+    "RawMessageStartEvent",
+    "RawMessageDeltaEvent",
+    "RawMessageStopEvent",
+    "RawContentBlockStartEvent",
+    "RawContentBlockDeltaEvent",
+    "RawContentBlockStopEvent",
+    "RawContentBlockDelta",
+    "TextCitation",
+    "CitationsWebSearchResultLocation",
+    "CitationsSearchResultLocation",
+    "CacheControlEphemeralParam",
+    # what messages.stream() yields besides the raw events (official: anthropic.lib.streaming)
+    "CitationEvent",
+    "InputJsonEvent",
+    "ParsedContentBlockStopEvent",
+    "ParsedMessageStopEvent",
+    "ParsedMessageStreamEvent",
+    "SignatureEvent",
+    "TextEvent",
+    "ThinkingEvent",
     # stream events and deltas
     "CitationsDelta",
     "ContentBlockDeltaEvent",

@@ -72,7 +72,7 @@ async def stream_answer(
     stays shown."""
     async with client.messages.stream(**request_kwargs(args, messages)) as stream:
         try:
-            async for event in stream:
+            async for event in stream.raw_events():
                 if args.events:
                     _print_json_line(event_json(event))
                 elif (

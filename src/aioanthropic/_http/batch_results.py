@@ -13,7 +13,7 @@ shielded from cancellation.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +98,13 @@ class BatchResults:
         return None if self._response is None else parse_rate_limit(self._response.headers)
 
     def __aiter__(self) -> BatchResults:
+        return self
+
+    def __await__(self) -> Generator[Any, None, BatchResults]:
+        # ``async for r in await batches.results(id)``, as the official SDK's coroutine is used.
+        return self._itself().__await__()
+
+    async def _itself(self) -> BatchResults:
         return self
 
     async def __anext__(self) -> MessageBatchIndividualResponse:

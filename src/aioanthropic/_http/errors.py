@@ -57,14 +57,18 @@ class map_httpx_exceptions:
         if exc is None or not isinstance(exc, httpx.HTTPError):
             return
         request, request_id = self._request, self._request_id
+        error: APIConnectionError
         if isinstance(exc, httpx.TimeoutException):
-            raise APITimeoutError(
+            error = APITimeoutError(
                 f"Request timed out{_where(request)}: {type(exc).__name__}", request_id=request_id
-            ) from exc
-        detail = str(exc) or type(exc).__name__
-        raise APIConnectionError(
-            f"Connection error{_where(request)}: {detail}", request_id=request_id
-        ) from exc
+            )
+        else:
+            detail = str(exc) or type(exc).__name__
+            error = APIConnectionError(
+                f"Connection error{_where(request)}: {detail}", request_id=request_id
+            )
+        error.request = request
+        raise error from exc
 
 
 def _where(request: httpx.Request | None) -> str:
@@ -77,15 +81,17 @@ def status_error(
     raw_body: bytes,
     *,
     request_id: str | None,
+    response: httpx.Response | None = None,
     cut: bool = False,
 ) -> APIStatusError:
     """Our error for an HTTP response with an error status (``cut``: the body was read only up
-    to a limit)."""
+    to a limit; ``response``, when given, becomes its ``.response`` and its request
+    ``.request``)."""
     error_type, message, body = parse_error_body(status_code, raw_body, cut=cut)
     hint = _HINTS.get(status_code)
     if hint and hint not in message:
         message = f"{message} ({hint})"
-    return status_error_class(status_code)(
+    error = status_error_class(status_code)(
         message,
         status_code=status_code,
         error_type=error_type,
@@ -94,3 +100,7 @@ def status_error(
         retry_after=retry_after_seconds(headers),
         request_id=request_id,
     )
+    if response is not None:
+        error.response = response
+        error.request = response.request
+    return error

@@ -17,7 +17,12 @@ from typing import Any, TypeVar
 import httpx
 import pydantic
 
-from aioanthropic._protocol.exceptions import APIResponseValidationError, MissingCredentialsError
+from aioanthropic._protocol.exceptions import (
+    APIError,
+    APIResponseValidationError,
+    MissingCredentialsError,
+)
+from aioanthropic._protocol.not_given import is_given, strip_not_given
 from aioanthropic._protocol.request import build_body, build_headers, encode_json, join_url
 from aioanthropic._protocol.responses import ResponseModel, first_validation_error
 from aioanthropic._protocol.sse import DEFAULT_MAX_EVENT_BYTES
@@ -56,6 +61,7 @@ class Requester:
         idle_timeout: float | None,
         results_use_base_url: bool,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        default_query: Mapping[str, Any] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         random: Callable[[], float] | None = None,
         observers: Sequence[CallObserver] = (),
@@ -69,6 +75,7 @@ class Requester:
         self.timeout = timeout
         self.anthropic_version = anthropic_version
         self.default_headers = dict(default_headers)
+        self.default_query = dict(default_query or {})
         self.idle_timeout = idle_timeout
         self.results_use_base_url = results_use_base_url
         self.max_event_bytes = max_event_bytes
@@ -110,7 +117,8 @@ class Requester:
                 "No credentials: pass api_key= (or auth_token=) to AsyncClient, or set the "
                 "ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) environment variable"
             )
-        options = options or {}
+        # NOT_GIVEN / omit mean "absent" wherever a parameter may be passed.
+        options = strip_not_given(options or {})
         headers = build_headers(
             api_key=self._api_key,
             auth_token=self._auth_token,
@@ -120,13 +128,14 @@ class Requester:
             extra_headers=options.get("extra_headers"),
             accept=accept,
         )
-        params = {k: v for k, v in (query or {}).items() if v is not None}
+        params = {**self.default_query}
+        params.update((k, v) for k, v in (query or {}).items() if v is not None and is_given(v))
         extra_query = options.get("extra_query")
         if extra_query:
             params.update(extra_query)
         extra_body = options.get("extra_body")
         if body is not None or extra_body:
-            body = build_body(body or {}, extra_body)
+            body = build_body(strip_not_given(body or {}), extra_body)
         timeout = options.get("timeout")
         absolute = path.startswith(("http://", "https://"))
         return self.http.build_request(
@@ -156,6 +165,8 @@ class Requester:
                 probe.on_response(response)
             result = await call.parse(response, retries)
         except BaseException as error:
+            if isinstance(error, APIError) and error.request is None:
+                error.request = call.request
             notify_end(probes, None, error)
             raise
         if isinstance(result, ResponseModel):
@@ -205,13 +216,15 @@ class Requester:
         try:
             obj = model.model_validate_json(content)
         except pydantic.ValidationError as exc:
-            raise APIResponseValidationError(
+            error = APIResponseValidationError(
                 f"The response to {response.request.method} {response.request.url.path} is not a "
                 f"valid {model.__name__}: {first_validation_error(exc)}",
                 body=response.text,
                 request_id=request_id,
                 retries_taken=retries,
-            ) from None
+            )
+            error.request = response.request
+            raise error from None
         obj._request_id = request_id
         obj._retries_taken = retries
         return obj

@@ -150,7 +150,9 @@ class RetryingSender:
             return response
         logger.debug("%s %s -> %d", request.method, request.url.path, response.status_code)
         headers = response.headers
-        status = status_error(response.status_code, headers, raw, request_id=request_id, cut=cut)
+        status = status_error(
+            response.status_code, headers, raw, request_id=request_id, response=response, cut=cut
+        )
         return status, should_retry_status(response.status_code, headers), headers
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from time import perf_counter
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import httpx
@@ -179,6 +179,11 @@ class MessageStream:
                 raise StopAsyncIteration
         return event  # type: ignore[no-any-return]
 
+    def raw_events(self) -> AsyncIterator[MessageStreamEvent]:
+        """The events as they came over the wire, pings included, and nothing else: what
+        iterating a ``create(stream=True)`` stream yields, also for ``messages.stream()``."""
+        return _RawEvents(self)
+
     @property
     def text_stream(self) -> AsyncIterator[str]:
         """The text of each ``text_delta``, as it arrives."""
@@ -311,10 +316,14 @@ class MessageStream:
     def _attach_context(self, error: APIError) -> None:
         error.request_id = error.request_id or self.request_id
         error.retries_taken = self._retries_taken
+        error.request = error.request or self._request
         if error.partial_message is None:
             error.partial_message = self._proto.message
-        if isinstance(error, APIStatusError) and not error.headers:
-            error.headers = dict(self.response.headers)
+        if isinstance(error, APIStatusError):
+            if not error.headers:
+                error.headers = dict(self.response.headers)
+            if error.response is None:
+                error.response = self.response
 
     async def _retry(self, error: APIError) -> bool:
         """Send the request again if no content arrived and the policy allows it."""
@@ -341,6 +350,19 @@ class MessageStream:
         chunks = await open_event_stream(response, self._retries_taken, self._requester)
         self._attach(response, chunks)
         return True
+
+
+class _RawEvents:
+    """``stream.raw_events()``: the base class's iteration, whatever the stream's class."""
+
+    def __init__(self, stream: MessageStream) -> None:
+        self._stream = stream
+
+    def __aiter__(self) -> _RawEvents:
+        return self
+
+    async def __anext__(self) -> MessageStreamEvent:
+        return await MessageStream.__anext__(self._stream)
 
 
 class _TextStream:
@@ -406,14 +428,20 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-def stream_call(
-    requester: Requester, request: httpx.Request, idle_timeout: float | None
-) -> APICall[MessageStream]:
-    """The call that sends a streaming request and wraps its open response."""
+S = TypeVar("S", bound=MessageStream)
 
-    async def open_stream(response: httpx.Response, retries: int) -> MessageStream:
+
+def stream_call(
+    requester: Requester,
+    request: httpx.Request,
+    idle_timeout: float | None,
+    cls: type[S] = MessageStream,  # type: ignore[assignment]
+) -> APICall[S]:
+    """The call that sends a streaming request and wraps its open response in ``cls``."""
+
+    async def open_stream(response: httpx.Response, retries: int) -> S:
         chunks = await open_event_stream(response, retries, requester)
-        return MessageStream(
+        return cls(
             requester=requester,
             request=request,
             response=response,

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic_core
+from pydantic import TypeAdapter
 
 from .events import (
     CitationsDelta,
@@ -47,7 +48,7 @@ from .events import (
     UnknownDelta,
 )
 from .exceptions import StreamProtocolError
-from .responses import Message
+from .responses import ContentBlock, Message
 
 __all__ = ["MessageAccumulator"]
 
@@ -71,6 +72,7 @@ _KNOWN_BLOCKS = frozenset(
         "web_search_tool_result",
     }
 )
+_BLOCK_ADAPTER: TypeAdapter[ContentBlock] = TypeAdapter(ContentBlock)
 _TOOL_BLOCKS = frozenset({"tool_use", "server_tool_use"})
 _TEXT_BLOCKS = frozenset({"text", "thinking"})
 
@@ -228,6 +230,14 @@ class MessageAccumulator:
             return start_input if isinstance(start_input, dict) else {}
         return _partial_parse(block.joined(block.json), trailing_strings=True)
 
+    def content_block(self, index: int) -> ContentBlock:
+        """Content block ``index`` as accumulated so far, validated; O(size of that block)."""
+        i = index - self._offset
+        if self._base is not None and i < 0 <= index:
+            return self.message.content[index]  # a block message_start carried itself
+        block = self._block(index, "content_block")
+        return _BLOCK_ADAPTER.validate_python(block.materialise())
+
     def input_json(self, index: int) -> str:
         """The raw input JSON text received so far for a tool block."""
         block = self._block(index, "input_json")
@@ -247,7 +257,7 @@ class MessageAccumulator:
                 raise StreamProtocolError(
                     f"content_block_start for index {event.index}, expected {expected}"
                 )
-            self._blocks.append(_Block(fields=event.content_block.model_dump()))
+            self._blocks.append(_Block(fields=event.content_block.model_dump(exclude_unset=True)))
         elif isinstance(event, ContentBlockStopEvent):
             self._stop(event)
         elif isinstance(event, MessageStartEvent):
@@ -285,7 +295,7 @@ class MessageAccumulator:
                 f"first was {self._id!r})"
             )
         self._id = event.message.id
-        self._base = event.message.model_dump()
+        self._base = event.message.model_dump(exclude_unset=True)
         self._offset = len(self._base.get("content") or ())
 
     def _delta(self, event: ContentBlockDeltaEvent) -> None:

@@ -17,7 +17,6 @@ from typing import Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import (
     AliasChoices,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -27,6 +26,7 @@ from pydantic import (
 )
 
 from .responses import (
+    BaseAPIModel,
     Citation,
     ContentBlock,
     LenientStr,
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 
-class _Frozen(BaseModel):
+class _Frozen(BaseAPIModel):
     model_config = ConfigDict(frozen=True, extra="allow")
 
 

@@ -68,6 +68,9 @@ MAX_MESSAGE_CHARS = 1000
 message would otherwise fill a log line), then notes the original length."""
 
 
+_NOT_PICKLED = frozenset({"request", "response"})
+
+
 def _rebuild(cls: type[AnthropicError], args: tuple[Any, ...]) -> AnthropicError:
     # Unpickling: create without __init__ (whose keyword-only arguments pickle's default
     # ``cls(*args)`` cannot pass); ``__setstate__`` then restores the attributes.
@@ -80,7 +83,10 @@ class AnthropicError(Exception):
     """Root of every error raised by aioanthropic."""
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _rebuild, (type(self), self.args), dict(self.__dict__)
+        # The httpx request and response stay behind: their headers carry the credentials,
+        # and they are live objects; unpickled, ``.request`` / ``.response`` are None.
+        state = {k: v for k, v in self.__dict__.items() if k not in _NOT_PICKLED}
+        return _rebuild, (type(self), self.args), state
 
 
 class InvalidCredentialsError(AnthropicError, ValueError):
@@ -194,6 +200,11 @@ class APIError(AnthropicError):
     request_id: str | None
     retries_taken: int
     partial_message: Message | None
+    request: Any = None
+    """The ``httpx.Request`` that failed; set by the I/O shell (None only for an error built
+    outside a request, as in a test)."""
+    body: object = None
+    """The response body, parsed when it was JSON; None when no body came (a connection error)."""
 
     def __init__(
         self,
@@ -267,6 +278,8 @@ class APIStatusError(APIError):
     body: object
     headers: Mapping[str, str]
     retry_after: float | None
+    response: Any = None
+    """The ``httpx.Response`` with the error status (body already read); set by the I/O shell."""
 
     def __init__(
         self,

@@ -53,6 +53,10 @@ class Page(ResponseModel, Generic[T]):
             return None
         return await self._fetch(cursor)
 
+    async def get_next_page(self) -> Page[T] | None:
+        """The official SDK's name for ``next_page()``."""
+        return await self.next_page()
+
 
 def next_cursor(
     *, has_more: bool, first_id: str | None, last_id: str | None, backward: bool

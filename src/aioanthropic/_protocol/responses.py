@@ -40,6 +40,44 @@ class BaseAPIModel(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
+    # The official SDK's two helpers, with its defaults (fields absent from the response are
+    # left out, as ``exclude_unset=True`` does).
+    def to_dict(
+        self,
+        *,
+        mode: Literal["json", "python"] = "python",
+        use_api_names: bool = True,
+        exclude_unset: bool = True,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+    ) -> dict[str, object]:
+        """The model as a dict; ``mode="json"`` gives JSON-safe values (datetimes as text)."""
+        return self.model_dump(
+            mode=mode,
+            by_alias=use_api_names,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+        )
+
+    def to_json(
+        self,
+        *,
+        indent: int | None = 2,
+        use_api_names: bool = True,
+        exclude_unset: bool = True,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+    ) -> str:
+        """The model as a JSON string (indented by ``indent`` spaces; None for compact)."""
+        return self.model_dump_json(
+            indent=indent,
+            by_alias=use_api_names,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+        )
+
 
 class ResponseModel(BaseAPIModel):
     """A top-level object returned by an endpoint; remembers the HTTP exchange it came from."""

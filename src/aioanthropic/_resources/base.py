@@ -26,6 +26,7 @@ import httpx
 from aioanthropic._http.paginator import AsyncPaginator
 from aioanthropic._http.requester import Requester
 from aioanthropic._http.response import APICall, RawResponse
+from aioanthropic._protocol.not_given import strip_not_given
 from aioanthropic._protocol.pagination import Page
 from aioanthropic._protocol.responses import ResponseModel
 
@@ -141,6 +142,7 @@ class endpoint(Generic[P, T]):
         describe = self._describe
 
         async def method(*args: P.args, **kwargs: P.kwargs) -> Any:
+            kwargs = strip_not_given(kwargs)  # type: ignore[assignment]
             return await obj._run(describe(obj, *args, **kwargs))
 
         return functools.update_wrapper(method, describe)
@@ -178,12 +180,14 @@ class page_endpoint(Generic[P, T]):
         if obj._raw:
 
             async def raw(*args: P.args, **kwargs: P.kwargs) -> RawResponse[Page[T]]:
+                kwargs = strip_not_given(kwargs)  # type: ignore[assignment]
                 return await requester.execute_raw(describe(obj, *args, **kwargs))
 
             return functools.update_wrapper(raw, describe)
 
         def paginator(*args: P.args, **kwargs: P.kwargs) -> AsyncPaginator[T]:
             # The request is built (and credentials checked) when the first page is awaited.
+            kwargs = strip_not_given(kwargs)  # type: ignore[assignment]
             return AsyncPaginator(lambda: requester.execute(describe(obj, *args, **kwargs)))
 
         return functools.update_wrapper(paginator, describe)

@@ -16,6 +16,7 @@ from aioanthropic._protocol.batch_responses import (
     MessageBatchRequestCounts,
 )
 from aioanthropic._protocol.exceptions import BatchWaitTimeoutError
+from aioanthropic._protocol.not_given import accepts_not_given
 from aioanthropic._protocol.pagination import Page
 
 from .base import ModeT, Parsed, Raw, Resource, endpoint, page_endpoint, path_id
@@ -82,6 +83,7 @@ class Batches(Resource[ModeT]):
         """``DELETE /v1/messages/batches/{batch_id}`` (an ended batch only)."""
         return self._call("DELETE", _batch_path(batch_id), DeletedMessageBatch, options)
 
+    @accepts_not_given
     def results(
         self,
         batch: str | MessageBatch,
@@ -103,6 +105,7 @@ class Batches(Resource[ModeT]):
         retrieve = Batches(requester, Parsed).retrieve
         return BatchResults(requester, batch, retrieve, use_base_url=use, options=options)
 
+    @accepts_not_given
     async def wait(
         self,
         batch_id: str,

@@ -7,9 +7,11 @@ from collections.abc import Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from aioanthropic._http.helper_stream import HelperMessageStream
 from aioanthropic._http.requester import Requester
 from aioanthropic._http.response import APICall, RawResponse
 from aioanthropic._http.stream import MessageStream, stream_call
+from aioanthropic._protocol.not_given import strip_not_given
 from aioanthropic._protocol.params import (
     MessageCountTokensParams,
     MessageCreateParams,
@@ -96,13 +98,22 @@ class Messages(Resource[ModeT]):
         """Stream a message: ``async with client.messages.stream(...) as stream:``.
 
         The request is sent when the ``async with`` block is entered, and the response closed
-        when it is left, however it is left.
+        when it is left, however it is left. The stream yields the raw events and, after each,
+        the events the official SDK's helper synthesizes (``HelperMessageStream``).
         """
-        return MessageStreamManager(self._requester, self._create_call(dict(params), stream=True))
+        call = self._create_call(dict(params), stream=True, cls=HelperMessageStream)
+        return MessageStreamManager(self._requester, call)
 
-    def _create_call(self, params: dict[str, Any], *, stream: bool) -> APICall[Any]:
+    def _create_call(
+        self,
+        params: dict[str, Any],
+        *,
+        stream: bool,
+        cls: type[MessageStream] = MessageStream,
+    ) -> APICall[Any]:
         """The call ``create`` and ``stream`` make (the one description of ``POST
         /v1/messages``)."""
+        params = strip_not_given(params)
         _check_keys(params, _BODY_KEYS | _OPTION_KEYS)
         body = {k: params.get(k) for k in _BODY_KEYS}
         requester = self._requester
@@ -113,7 +124,7 @@ class Messages(Resource[ModeT]):
             "POST", "/v1/messages", body=body, options=params, accept="text/event-stream"
         )
         idle_timeout = params.get("idle_timeout", requester.idle_timeout)
-        return stream_call(requester, request, idle_timeout)
+        return stream_call(requester, request, idle_timeout, cls)
 
 
 def _check_keys(params: Mapping[str, Any], allowed: frozenset[str]) -> None:
@@ -128,14 +139,14 @@ def _check_keys(params: Mapping[str, Any], allowed: frozenset[str]) -> None:
 
 class MessageStreamManager:
     """What ``messages.stream(...)`` returns: enter it to send the request and get the
-    ``MessageStream``; leaving it closes the response."""
+    ``HelperMessageStream``; leaving it closes the response."""
 
-    def __init__(self, requester: Requester, call: APICall[MessageStream]) -> None:
+    def __init__(self, requester: Requester, call: APICall[HelperMessageStream]) -> None:
         self._requester = requester
         self._call = call
-        self._stream: MessageStream | None = None
+        self._stream: HelperMessageStream | None = None
 
-    async def __aenter__(self) -> MessageStream:
+    async def __aenter__(self) -> HelperMessageStream:
         self._stream = await self._requester.execute(self._call)
         return self._stream
 
@@ -148,6 +159,6 @@ class MessageStreamManager:
         if self._stream is not None:
             await self._stream.close()
 
-    def __await__(self) -> Generator[Any, None, MessageStream]:
+    def __await__(self) -> Generator[Any, None, HelperMessageStream]:
         # ``stream = await client.messages.stream(...)`` works too; the caller closes it.
         return self.__aenter__().__await__()

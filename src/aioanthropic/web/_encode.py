@@ -81,7 +81,7 @@ async def frames(
 ) -> AsyncGenerator[bytes, None]:
     """Each event framed by ``frame``, then an ``error`` event if the stream fails."""
     try:
-        async for event in stream:
+        async for event in stream.raw_events():
             yield frame(event_json(event))
     except AnthropicError as error:
         yield frame(error_event(error))
