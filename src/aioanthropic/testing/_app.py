@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote
 
 import anyio
+import anyio.lowlevel
 
 from ._faults import error_envelope
 from ._rules import VERSIONS
@@ -71,6 +72,11 @@ class Exchange:
 
     async def write(self, data: bytes) -> None:
         await self._send({"type": "http.response.body", "body": data, "more_body": True})
+        # uvicorn's send only yields when the socket's buffer is full, so a stream written in
+        # one go never let the loop run the transport's connection_lost: a client that left
+        # went unnoticed (no disconnect counted) and asyncio logged "socket.send() raised
+        # exception." for every later write. A checkpoint lets the disconnect watcher see it.
+        await anyio.lowlevel.checkpoint()
 
     async def finish(self, data: bytes = b"") -> None:
         # Mark first: the final send completes the response, which wakes the disconnect
