@@ -387,8 +387,9 @@ async def test_drop_after_beyond_the_last_event_still_breaks_the_body(
 async def test_a_client_leaving_a_fast_stream_is_a_disconnect(
     client: AsyncClient, server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # No drip: the server writes as fast as the socket takes it. The answer (20,000 words echoed) is more
-    # than loopback buffers hold, so the server is still writing when the client leaves.
+    # No drip: the server writes as fast as the socket takes it. The answer (20,000 words
+    # echoed) is more than loopback buffers hold, so the server is still writing when the
+    # client leaves.
     words: list[MessageParam] = [{"role": "user", "content": "word " * 20_000}]
     with anyio.fail_after(10):
         async with client.messages.stream(model="m", max_tokens=30_000, messages=words) as stream:
