@@ -283,3 +283,23 @@ def test_a_nan_option_is_sent_as_a_string_not_a_traceback(fake: FakeServer) -> N
     assert fake.requests[-1].json is not None
     assert fake.requests[-1].json["temperature"] == "NaN"
     assert "BadRequestError: 400 invalid_request_error: temperature" in done.stderr
+
+
+@pytest.mark.parametrize("missing", ["starlette", "uvicorn"])
+def test_web_without_its_extra_says_which_to_install_once(missing: str) -> None:
+    # A None entry in sys.modules makes importing that module raise ImportError.
+    code = (
+        f"import sys; sys.modules[{missing!r}] = None\n"
+        "from aioanthropic.__main__ import main\n"
+        "sys.exit(main(['web', '--port', '0']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=cli_env(),
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("pip install 'aioanthropic[web]'") == 1, done.stderr
