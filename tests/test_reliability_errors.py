@@ -264,6 +264,17 @@ def test_an_empty_variable_is_not_an_error(monkeypatch: pytest.MonkeyPatch) -> N
         AsyncClient(api_key="", auth_token="tok", base_url="http://127.0.0.1:9")
 
 
+@pytest.mark.parametrize("parameter", ["api_key", "auth_token"])
+@pytest.mark.parametrize("value", [12345, SECRET.encode()], ids=["int", "bytes"])
+def test_a_credential_that_is_not_a_str_is_named_with_its_type(
+    parameter: str, value: object
+) -> None:
+    # Not a regex's "expected string or bytes-like object" TypeError from deep inside.
+    with pytest.raises(InvalidCredentialsError) as info:
+        AsyncClient(**{parameter: value}, base_url="http://127.0.0.1:9")  # type: ignore[arg-type]
+    assert str(info.value) == f"{parameter} must be a str, got {type(value).__name__}"
+
+
 @pytest.mark.parametrize("value", ["sk-ant-abc", "token with inner spaces", "a\tb", "x"])
 def test_valid_header_values_are_accepted(value: str) -> None:
     AsyncClient(api_key=value, auth_token=value, base_url="http://127.0.0.1:9")
