@@ -122,6 +122,7 @@ def test_api_errors_exit_1_with_the_typed_message_and_keep_what_was_printed(
         (["ask", "x", "--max-tokens", "many"], "invalid int value"),
         (["ask", "x", "-o", "top_k"], "expected 2 arguments"),
         (["ask", "x", "-t", "abc"], "invalid float value: 'abc'"),
+        (["ask", "x", "--base-url", "localhost:8080"], "base_url must be an absolute http://"),
         (["ask", "x", "-t", "nan"], "'nan' is not a finite number"),
         (["ask", "x", "-t", "inf"], "'inf' is not a finite number"),
         (["frobnicate"], "invalid choice"),

@@ -350,3 +350,19 @@ async def test_finite_floats_still_go_through(server: FakeServer) -> None:
         )
     assert message.stop_reason is not None
     assert server.requests[-1].json["temperature"] == 0.5
+
+
+@pytest.mark.parametrize(
+    "base_url", ["localhost:8080/v1", "127.0.0.1:9", "api.example.com", "ftp://x"]
+)
+def test_a_base_url_without_http_fails_at_construction(base_url: str) -> None:
+    with pytest.raises(ValueError, match=r"^base_url must be an absolute http:// or https:// URL"):
+        AsyncClient(api_key="k", base_url=base_url)
+
+
+def test_a_bad_base_url_from_the_environment_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "localhost:8080")
+    with pytest.raises(ValueError, match=r"^ANTHROPIC_BASE_URL must be .*'localhost:8080'"):
+        AsyncClient(api_key="k")
