@@ -71,12 +71,15 @@ class Exchange:
         )
 
     async def write(self, data: bytes) -> None:
-        await self._send({"type": "http.response.body", "body": data, "more_body": True})
         # uvicorn's send only yields when the socket's buffer is full, so a stream written in
         # one go never let the loop run the transport's connection_lost: a client that left
         # went unnoticed (no disconnect counted) and asyncio logged "socket.send() raised
         # exception." for every later write. A checkpoint lets the disconnect watcher see it.
+        # It comes before the write, not after, so that the last write and finish() still
+        # follow each other with no yield between (a client that has read message_stop finds
+        # the stream already closed on the server's side).
         await anyio.lowlevel.checkpoint()
+        await self._send({"type": "http.response.body", "body": data, "more_body": True})
 
     async def finish(self, data: bytes = b"") -> None:
         # Mark first: the final send completes the response, which wakes the disconnect
