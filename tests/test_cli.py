@@ -121,6 +121,10 @@ def test_api_errors_exit_1_with_the_typed_message_and_keep_what_was_printed(
         (["ask"], "no prompt"),
         (["ask", "x", "--max-tokens", "many"], "invalid int value"),
         (["ask", "x", "-o", "top_k"], "expected 2 arguments"),
+        (["ask", "x", "-t", "abc"], "invalid float value: 'abc'"),
+        (["ask", "x", "--base-url", "localhost:8080"], "base_url must be an absolute http://"),
+        (["ask", "x", "-t", "nan"], "'nan' is not a finite number"),
+        (["ask", "x", "-t", "inf"], "'inf' is not a finite number"),
         (["frobnicate"], "invalid choice"),
         (["web", "--live", "--fake"], "contradict"),
         (["web", "--live"], "--live needs ANTHROPIC_API_KEY"),
@@ -269,3 +273,34 @@ def test_chat_repl_history_commands_and_ctrl_c(fake: FakeServer, tmp_path: Path)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_a_nan_option_is_sent_as_a_string_not_a_traceback(fake: FakeServer) -> None:
+    # Python's json.loads reads NaN; JSON has no such number, so the value stays the string
+    # "NaN" and the server's own 400 says what is wrong with it.
+    done = cli("ask", "x", "--base-url", fake.url, "-o", "temperature", "NaN")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert fake.requests[-1].json is not None
+    assert fake.requests[-1].json["temperature"] == "NaN"
+    assert "BadRequestError: 400 invalid_request_error: temperature" in done.stderr
+
+
+@pytest.mark.parametrize("missing", ["starlette", "uvicorn"])
+def test_web_without_its_extra_says_which_to_install_once(missing: str) -> None:
+    # A None entry in sys.modules makes importing that module raise ImportError.
+    code = (
+        f"import sys; sys.modules[{missing!r}] = None\n"
+        "from aioanthropic.__main__ import main\n"
+        "sys.exit(main(['web', '--port', '0']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=cli_env(),
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("pip install 'aioanthropic[web]'") == 1, done.stderr

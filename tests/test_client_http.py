@@ -48,6 +48,17 @@ async def test_create_over_loopback(server: FakeServer) -> None:
     assert request.json == {"model": "claude-test", "max_tokens": 100, "messages": HELLO}
 
 
+async def test_a_closed_client_says_so_and_sends_nothing(server: FakeServer) -> None:
+    async with client_for(server) as client:
+        await client.messages.create(model="m", max_tokens=10, messages=HELLO)
+    with pytest.raises(RuntimeError, match=r"^This AsyncClient is closed .* create a new"):
+        await client.messages.create(model="m", max_tokens=10, messages=HELLO)
+    with pytest.raises(RuntimeError, match=r"^This AsyncClient is closed"):
+        async with client.messages.stream(model="m", max_tokens=10, messages=HELLO):
+            pass
+    assert len(server.requests) == 1
+
+
 @pytest.mark.parametrize(
     ("status", "cls"),
     STATUS_CLASSES,

@@ -11,7 +11,9 @@ import httpx
 import pytest
 from httpx_sse import EventSource, ServerSentEvent
 
+from aioanthropic import AsyncClient
 from aioanthropic.testing import FakeServer, Fault
+from aioanthropic.types import MessageParam
 from helpers import SSL_CONTEXT, VERSION, message_body
 
 pytestmark = pytest.mark.anyio
@@ -380,3 +382,20 @@ async def test_drop_after_beyond_the_last_event_still_breaks_the_body(
                 async for event in EventSource(response).aiter_sse():
                     seen.append(event.event)
     assert seen[-1] == "message_stop"
+
+
+async def test_a_client_leaving_a_fast_stream_is_a_disconnect(
+    client: AsyncClient, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # No drip: the server writes as fast as the socket takes it. The answer (20,000 words
+    # echoed) is more than loopback buffers hold, so the server is still writing when the
+    # client leaves.
+    words: list[MessageParam] = [{"role": "user", "content": "word " * 20_000}]
+    with anyio.fail_after(10):
+        async with client.messages.stream(model="m", max_tokens=30_000, messages=words) as stream:
+            async for _ in stream.text_stream:
+                break
+        await server.wait_for_disconnects(1, timeout=5)
+    assert server.disconnects == 1
+    # Writing on after the loss made asyncio log this once per write, thousands of times.
+    assert not [r for r in caplog.records if "socket.send() raised" in r.getMessage()]

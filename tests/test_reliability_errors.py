@@ -266,6 +266,17 @@ def test_an_empty_variable_is_not_an_error(monkeypatch: pytest.MonkeyPatch) -> N
         AsyncClient(api_key="", auth_token="tok", base_url="http://127.0.0.1:9")
 
 
+@pytest.mark.parametrize("parameter", ["api_key", "auth_token"])
+@pytest.mark.parametrize("value", [12345, SECRET.encode()], ids=["int", "bytes"])
+def test_a_credential_that_is_not_a_str_is_named_with_its_type(
+    parameter: str, value: object
+) -> None:
+    # Not a regex's "expected string or bytes-like object" TypeError from deep inside.
+    with pytest.raises(InvalidCredentialsError) as info:
+        AsyncClient(**{parameter: value}, base_url="http://127.0.0.1:9")  # type: ignore[arg-type]
+    assert str(info.value) == f"{parameter} must be a str, got {type(value).__name__}"
+
+
 @pytest.mark.parametrize("value", ["sk-ant-abc", "token with inner spaces", "a\tb", "x"])
 def test_valid_header_values_are_accepted(value: str) -> None:
     AsyncClient(api_key=value, auth_token=value, base_url="http://127.0.0.1:9")
@@ -341,3 +352,19 @@ async def test_finite_floats_still_go_through(server: FakeServer) -> None:
         )
     assert message.stop_reason is not None
     assert server.requests[-1].json["temperature"] == 0.5
+
+
+@pytest.mark.parametrize(
+    "base_url", ["localhost:8080/v1", "127.0.0.1:9", "api.example.com", "ftp://x"]
+)
+def test_a_base_url_without_http_fails_at_construction(base_url: str) -> None:
+    with pytest.raises(ValueError, match=r"^base_url must be an absolute http:// or https:// URL"):
+        AsyncClient(api_key="k", base_url=base_url)
+
+
+def test_a_bad_base_url_from_the_environment_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "localhost:8080")
+    with pytest.raises(ValueError, match=r"^ANTHROPIC_BASE_URL must be .*'localhost:8080'"):
+        AsyncClient(api_key="k")

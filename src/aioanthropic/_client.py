@@ -6,6 +6,7 @@ import os
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -118,6 +119,14 @@ class AsyncClient:
         resolved_base = (
             base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
+        parts = urlsplit(resolved_base)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            # Else "localhost:8080" (scheme "localhost") is sent, retried as a connection error.
+            where = "base_url" if base_url else "ANTHROPIC_BASE_URL"
+            raise ValueError(
+                f"{where} must be an absolute http:// or https:// URL"
+                f" (e.g. http://localhost:8080), got {resolved_base!r}"
+            )
         resolved_timeout = as_timeout(timeout)
         if capture_content and not telemetry:
             raise ValueError("capture_content=True needs telemetry=True")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -13,13 +14,30 @@ DEFAULT_MODEL = "claude-sonnet-4-5"
 MODEL_ENV = "ANTHROPIC_MODEL"
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def option_value(text: str) -> Any:
     """``-o KEY VALUE``'s value: parsed as JSON when it is JSON (``0.5``, ``true``, ``["x"]``),
-    else the string itself (``-o service_tier auto``)."""
+    else the string itself (``-o service_tier auto``). ``NaN`` and ``Infinity``, which Python's
+    json module accepts but RFC 8259 JSON does not have, stay strings."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant)
     except ValueError:
         return text
+
+
+def finite_float(text: str) -> float:
+    """``-t``'s value: a finite number; NaN and infinities would fail when the body is encoded
+    (RFC 8259 JSON has no such numbers), so they are usage errors here."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
 
 
 def _common() -> argparse.ArgumentParser:
@@ -36,7 +54,9 @@ def _common() -> argparse.ArgumentParser:
     group.add_argument(
         "--max-tokens", type=int, default=1024, help="most tokens in the answer (default: 1024)"
     )
-    group.add_argument("-t", "--temperature", type=float, help="sampling temperature, 0 to 1")
+    group.add_argument(
+        "-t", "--temperature", type=finite_float, help="sampling temperature, 0 to 1"
+    )
     group.add_argument(
         "-o",
         nargs=2,

@@ -12,6 +12,7 @@ from typing import Any
 from aioanthropic import (
     AnthropicError,
     AsyncClient,
+    InvalidCredentialsError,
     Message,
     MessageBodyParams,
     estimate_tokens,
@@ -40,7 +41,12 @@ async def open_client(args: argparse.Namespace, *, fake: bool) -> AsyncIterator[
             server = await stack.enter_async_context(FakeServer())
             client = AsyncClient(base_url=server.url, api_key=FAKE_KEY)
         else:
-            client = AsyncClient(base_url=args.base_url)
+            try:
+                client = AsyncClient(base_url=args.base_url)
+            except InvalidCredentialsError:
+                raise  # an API-side problem: exit 1 with its typed message
+            except ValueError as exc:  # a base URL that is not an http(s) URL
+                raise UsageError(str(exc)) from None
         yield await stack.enter_async_context(client)
 
 

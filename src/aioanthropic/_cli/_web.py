@@ -17,7 +17,11 @@ async def serve(args: argparse.Namespace) -> int:
 
         from aioanthropic.web import chat_app
     except ImportError as exc:
-        raise UsageError(f"{exc}; the web page needs: pip install 'aioanthropic[web]'") from None
+        hint = "pip install 'aioanthropic[web]'"
+        # aioanthropic.web's own ImportError already names the extra; uvicorn's does not.
+        raise UsageError(
+            str(exc) if hint in str(exc) else f"{exc}; the web page needs: {hint}"
+        ) from None
     fake = not (args.live or args.base_url)
     if args.live and not (
         os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")

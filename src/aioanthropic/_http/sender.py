@@ -59,7 +59,14 @@ class RetryingSender:
         body has been read and the response closed; with ``stream=True`` the caller owns the
         open response and must close it. Raises the last attempt's ``APIError``. Each failed
         attempt is shown to the call's ``probes`` (a 429's headers pace a rate limiter).
+        Raises ``RuntimeError`` at once if the connection pool has been closed.
         """
+        if self.http.is_closed:  # else httpx's own RuntimeError, which names no way out
+            raise RuntimeError(
+                "This AsyncClient is closed (aclose() was called, or its `async with` block"
+                " ended, or the http_client passed to it was closed): create a new AsyncClient,"
+                " or make the calls inside `async with AsyncClient(...) as client:`"
+            )
         while True:
             outcome = await self._attempt(request, stream)
             if isinstance(outcome, httpx.Response):

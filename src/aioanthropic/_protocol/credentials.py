@@ -26,11 +26,14 @@ def check_credential(parameter: str, value: str | None, *, source: str | None = 
     variable it came from, if any. The message says what is wrong (which character class and
     where) but never contains the value or any part of it.
     """
+    where = f"{parameter} (read from {source})" if source else parameter
+    if value is not None and not isinstance(value, str):
+        # Untyped callers pass ints or bytes; the regex below would fail with its own TypeError.
+        raise InvalidCredentialsError(f"{where} must be a str, got {type(value).__name__}")
     if value is None or _FIELD_VALUE.fullmatch(value):
         return
     if not value and source is not None:
         return  # an exported but empty variable (``ANTHROPIC_API_KEY=``) behaves as before
-    where = f"{parameter} (read from {source})" if source else parameter
     raise InvalidCredentialsError(f"{where} cannot be sent as an HTTP header: {_problem(value)}")
 
 

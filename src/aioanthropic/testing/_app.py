@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote
 
 import anyio
+import anyio.lowlevel
 
 from ._faults import error_envelope
 from ._rules import VERSIONS
@@ -70,6 +71,14 @@ class Exchange:
         )
 
     async def write(self, data: bytes) -> None:
+        # uvicorn's send only yields when the socket's buffer is full, so a stream written in
+        # one go never let the loop run the transport's connection_lost: a client that left
+        # went unnoticed (no disconnect counted) and asyncio logged "socket.send() raised
+        # exception." for every later write. A checkpoint lets the disconnect watcher see it.
+        # It comes before the write, not after, so that the last write and finish() still
+        # follow each other with no yield between (a client that has read message_stop finds
+        # the stream already closed on the server's side).
+        await anyio.lowlevel.checkpoint()
         await self._send({"type": "http.response.body", "body": data, "more_body": True})
 
     async def finish(self, data: bytes = b"") -> None:
