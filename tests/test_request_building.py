@@ -247,3 +247,22 @@ async def test_the_default_http_client_does_not_follow_redirects() -> None:
     # A redirect would carry x-api-key to whatever host it names.
     async with AsyncClient(api_key="k") as client:
         assert client._http.follow_redirects is False
+
+
+@pytest.mark.parametrize(
+    ("options", "needle"),
+    [
+        ({"timeout": "30"}, "timeout must be a positive number of seconds"),
+        ({"timeout": -1}, "timeout must be a positive number of seconds"),
+        ({"max_retries": "2"}, "max_retries must be an int >= 0"),
+        ({"max_retries": True}, "max_retries must be an int >= 0"),
+        ({"max_retry_wait": float("nan")}, "max_retry_wait must be a number of seconds"),
+    ],
+)
+def test_bad_option_types_fail_at_construction(options: dict[str, Any], needle: str) -> None:
+    with pytest.raises(ValueError, match=needle):
+        AsyncClient(api_key="k", **options)
+
+
+def test_timeout_none_means_no_limit_as_in_httpx() -> None:
+    assert AsyncClient(api_key="k", timeout=None).timeout == httpx.Timeout(None)

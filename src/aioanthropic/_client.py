@@ -81,7 +81,7 @@ class AsyncClient:
         *,
         auth_token: str | None = None,
         base_url: str | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         default_headers: Mapping[str, str] | None = None,
@@ -101,10 +101,12 @@ class AsyncClient:
     ) -> None:
         # The arguments as given, for copy() / with_options() (never shown: they hold keys).
         self._init_kwargs = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
-        if max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
-        if max_retry_wait < 0:
-            raise ValueError(f"max_retry_wait must be >= 0, got {max_retry_wait}")
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
+        if not _is_seconds(max_retry_wait):
+            raise ValueError(
+                f"max_retry_wait must be a number of seconds >= 0, got {max_retry_wait!r}"
+            )
         if http_client is not None and transport is not None:
             raise ValueError("pass transport= or http_client=, not both (a client has its own)")
         # os.environ is an in-memory mapping: reading it never blocks the event loop.
@@ -311,3 +313,14 @@ def _telemetry_observer(capture_content: bool) -> CallObserver:
 
 AsyncAnthropic = AsyncClient
 """The official SDK's name for the async client: the same class."""
+
+
+def _is_seconds(value: object) -> bool:
+    """A finite, non-negative number of seconds (not a bool, not a string)."""
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and value >= 0
+        and value != float("inf")
+        and value == value  # not NaN
+    )

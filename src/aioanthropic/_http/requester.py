@@ -264,5 +264,16 @@ def log_response(response: httpx.Response, retries: int, started: float) -> None
     )
 
 
-def as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
-    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    """``timeout`` as an ``httpx.Timeout``: a number is seconds for every phase, None no limit
+    (as in httpx). Raises ``ValueError`` for anything else (a string such as ``"30"`` would
+    otherwise fail later, at every request, as a bare ``TypeError``)."""
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if timeout is None:
+        return httpx.Timeout(None)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(
+            f"timeout must be a positive number of seconds or an httpx.Timeout, got {timeout!r}"
+        )
+    return httpx.Timeout(timeout)
