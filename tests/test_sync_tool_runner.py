@@ -7,10 +7,12 @@ sync and async tools, streams per turn, closing, and errors arriving as the type
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Iterator
 from typing import Any
 
+import anyio
 import pytest
 
 from aioanthropic import BadRequestError, Client, Message, SyncMessageStream, SyncToolRunner, tool
@@ -149,16 +151,28 @@ def test_breaking_out_leaves_the_runner_resumable_and_close_ends_it(
     runner = client.messages.tool_runner(
         model=MODEL, max_tokens=200, tools=[get_weather], messages=ASK
     )
+    for message in runner:
+        assert message.stop_reason == "tool_use"
+        break
+    assert len(server.requests) == 1
+    assert [m.stop_reason for m in runner] == ["end_turn"]  # a new loop goes on from there
+    assert len(calls) == 2
+    calls.clear()
+
+    server.script(TWO_CALLS, Turn(text="Done."))
+    runner = client.messages.tool_runner(
+        model=MODEL, max_tokens=200, tools=[get_weather], messages=ASK
+    )
     with runner:
         for message in runner:
             assert message.stop_reason == "tool_use"
             break
         assert calls == []  # the tools run at the next step, not before
-        assert len(server.requests) == 1
+        assert len(server.requests) == 3
     # Leaving the block ended the loop: no tools run, nothing more is sent.
     assert list(runner) == []
     assert calls == []
-    assert len(server.requests) == 1
+    assert len(server.requests) == 3
     runner.close()  # again: nothing happens
     # The client is fine afterwards.
     reply = client.messages.create(model=MODEL, max_tokens=50, messages=ASK)
@@ -284,3 +298,44 @@ def test_bad_limits_are_refused_when_the_runner_is_made(client: Client) -> None:
         client.messages.tool_runner(model=MODEL, max_tokens=5, messages=ASK, max_iterations=0)
     with pytest.raises(ValueError, match="max_concurrency"):
         client.messages.tool_runner(model=MODEL, max_tokens=5, messages=ASK, max_concurrency=0)
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs SIGALRM")
+def test_ctrl_c_during_a_step_cancels_the_running_tools(client: Client, server: FakeServer) -> None:
+    started = threading.Event()
+    cancelled = threading.Event()
+
+    @tool
+    async def forever(city: str) -> str:
+        """Never answers.
+
+        Args:
+            city: City name.
+        """
+        started.set()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            cancelled.set()
+        return "never"
+
+    server.script(Turn(tool_calls=[ToolCall("forever", {"city": "Accra"})]))
+    runner = client.messages.tool_runner(model=MODEL, max_tokens=50, tools=[forever], messages=ASK)
+    assert next(runner).stop_reason == "tool_use"
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            next(runner)  # runs the tool, which never ends
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert started.is_set()
+    assert cancelled.wait(5)  # the interrupt cancelled the tool's task on the loop
+    assert len(server.requests) == 1
+    reply = client.messages.create(model=MODEL, max_tokens=50, messages=ASK)  # still usable
+    assert reply.stop_reason == "end_turn"
