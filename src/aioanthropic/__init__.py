@@ -110,6 +110,7 @@ _LAZY: dict[str, str] = {
     "SyncMessageStreamManager": "._sync.wrappers",
     "SyncPage": "._sync.wrappers",
     "SyncRawResponse": "._sync.wrappers",
+    "SyncToolRunner": "._sync.tool_runner",
 }
 
 if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
@@ -253,6 +254,7 @@ if _typing.TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         SyncPage as SyncPage,
         SyncRawResponse as SyncRawResponse,
     )
+    from ._sync.tool_runner import SyncToolRunner as SyncToolRunner
     # isort: on
 
 

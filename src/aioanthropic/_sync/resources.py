@@ -37,6 +37,7 @@ from aioanthropic.types import (
 )
 
 from .loop import LoopThread
+from .tool_runner import SyncToolRunner
 from .wrappers import (
     SyncBatchResults,
     SyncMessageStream,
@@ -177,7 +178,8 @@ class Batches(SyncResource[ModeT]):
 
 
 class Messages(SyncResource[ModeT]):
-    """``client.messages`` (sync): ``create``, ``stream``, ``count_tokens``, ``batches``."""
+    """``client.messages`` (sync): ``create``, ``stream``, ``count_tokens``, ``batches``, and
+    the helpers ``parse`` and ``tool_runner``."""
 
     def __init__(self, loop: LoopThread, resource: Any, mode: type[Mode]) -> None:
         super().__init__(loop, resource, mode)
@@ -233,6 +235,54 @@ class Messages(SyncResource[ModeT]):
     def stream(self, **params: Unpack[MessageCreateParams]) -> SyncMessageStreamManager:
         """``with client.messages.stream(...) as stream:``: the async ``stream`` (see there)."""
         return SyncMessageStreamManager(self._loop, self._async.stream(**params))
+
+    @overload
+    def tool_runner(
+        self,
+        *,
+        stream: Literal[False] = False,
+        max_iterations: int = 10,
+        max_concurrency: int = 8,
+        tool_timeout: float | None = None,
+        raise_on_tool_error: bool = False,
+        **params: Unpack[MessageCreateParams],
+    ) -> SyncToolRunner[Message]: ...
+
+    @overload
+    def tool_runner(
+        self,
+        *,
+        stream: Literal[True],
+        max_iterations: int = 10,
+        max_concurrency: int = 8,
+        tool_timeout: float | None = None,
+        raise_on_tool_error: bool = False,
+        **params: Unpack[MessageCreateParams],
+    ) -> SyncToolRunner[SyncMessageStream[MessageStreamEvent]]: ...
+
+    def tool_runner(
+        self,
+        *,
+        stream: bool = False,
+        max_iterations: int = 10,
+        max_concurrency: int = 8,
+        tool_timeout: float | None = None,
+        raise_on_tool_error: bool = False,
+        **params: Unpack[MessageCreateParams],
+    ) -> SyncToolRunner[Any]:
+        """The async ``tool_runner`` (see there and ``SyncToolRunner``): ``for message in
+        runner`` / ``runner.until_done()``. Written out because its result type depends on
+        ``stream``. Nothing is sent until the runner is iterated, so the async runner is built
+        here, in the calling thread; raises ``ValueError`` for limits below 1."""
+        runner = self._async.tool_runner(
+            stream=stream,
+            max_iterations=max_iterations,
+            max_concurrency=max_concurrency,
+            tool_timeout=tool_timeout,
+            raise_on_tool_error=raise_on_tool_error,
+            **params,
+        )
+        return SyncToolRunner(self._loop, runner)
 
 
 __all__ = ["Batches", "Messages", "Models", "SyncResource", "blocking", "paginated"]
