@@ -243,6 +243,13 @@ class MessageAccumulator:
         block = self._block(index, "input_json")
         return block.joined(block.json)
 
+    def block_text(self, index: int) -> str:
+        """The text of a text block (the thinking of a thinking block) so far: its start value
+        and every delta, joined. O(size of the text); the fragments stay the accumulator's."""
+        block = self._block(index, "block_text")
+        start = block.fields.get("thinking" if block.type == "thinking" else "text") or ""
+        return start + block.joined(block.text) if block.text else str(start)
+
     # --- feeding -----------------------------------------------------------------------------
 
     def feed(self, event: MessageStreamEvent) -> MessageAccumulator:
