@@ -23,7 +23,7 @@ from urllib.parse import quote
 import pytest
 
 from aioanthropic.testing import FakeServer, Fault
-from web_helpers import running_web
+from web_helpers import open_streams_settled, running_web
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -135,7 +135,7 @@ def test_stop_cancels_and_the_fake_server_sees_the_disconnect(
     while fake.disconnects == disconnects and time.monotonic() < deadline:
         time.sleep(0.02)
     assert fake.disconnects == disconnects + 1
-    assert fake.open_streams == 0
+    assert open_streams_settled(fake) == 0
     shown = assistant_texts(browser)[0]
     full = "You said: " + words
     assert full.startswith(shown)

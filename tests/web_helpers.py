@@ -6,9 +6,12 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from aioanthropic.testing import FakeServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,3 +62,16 @@ def running_web(base_url: str | None = None, *args: str) -> Iterator[str]:
             logged = errors.read()
     # Whatever the tests did (disconnects included), the server logged no exception.
     assert "Traceback" not in logged, logged
+
+
+def open_streams_settled(server: FakeServer, timeout: float = 5.0) -> int:
+    """``server.open_streams`` once it has dropped to 0, or when ``timeout`` seconds ran out.
+
+    The fake server counts a stream closed in its handler's ``finally``, a moment after the
+    client has read the last byte (or after the disconnect was counted), on the server's own
+    thread: asserting the count at once races with that.
+    """
+    deadline = time.monotonic() + timeout
+    while server.open_streams and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return server.open_streams
