@@ -219,6 +219,53 @@ async def test_default_timeout_is_600s_with_5s_connect(capture: ReplayTransport)
     assert timeout["connect"] == 5.0
 
 
+async def test_a_given_http_clients_own_headers_go_under_the_sdks(
+    capture: ReplayTransport,
+) -> None:
+    # The SDK builds requests itself (httpx's build_request merging was a fifth of a small
+    # streamed request), so it must merge the httpx client's headers as httpx would.
+    http = httpx.AsyncClient(
+        transport=capture, headers={"x-proxy-token": "p1", "user-agent": "theirs/1"}
+    )
+    async with AsyncClient(http_client=http, api_key="k") as client:
+        await create(client)
+        first = last(capture)
+        assert first.headers["x-proxy-token"] == "p1"
+        assert first.headers["user-agent"] == f"aioanthropic/{__version__}"  # ours wins
+        assert first.headers.get_list("user-agent") == [f"aioanthropic/{__version__}"]
+        assert first.headers["host"] == "api.anthropic.com"
+        assert first.headers["content-length"] == str(len(first.content))
+        http.headers["x-proxy-token"] = "p2"  # edited between calls: the next one sees it
+        del http.headers["accept"]
+        http.headers["x-added"] = "yes"
+        await create(client)
+        assert last(capture).headers["x-proxy-token"] == "p2"
+        assert last(capture).headers["x-added"] == "yes"
+        assert last(capture).headers["accept"] == "application/json"
+
+
+async def test_a_given_http_clients_params_and_cookies_are_sent(
+    capture: ReplayTransport,
+) -> None:
+    http = httpx.AsyncClient(transport=capture, params={"tenant": "t1"}, cookies={"c": "1"})
+    async with AsyncClient(http_client=http, api_key="k", timeout=7.0) as client:
+        await create(client, extra_query={"trace": "on"})
+    request = last(capture)
+    assert request.url.params["tenant"] == "t1"
+    assert request.url.params["trace"] == "on"
+    assert request.headers["cookie"] == "c=1"
+    assert request.headers["x-api-key"] == "k"
+    assert request.extensions["timeout"]["read"] == 7.0
+
+
+async def test_per_call_query_on_a_cached_url_does_not_stick(capture: ReplayTransport) -> None:
+    async with make_client(capture, api_key="k") as client:
+        await create(client, extra_query={"a": "1"})
+        assert last(capture).url.params["a"] == "1"
+        await create(client)
+        assert str(last(capture).url) == "https://api.anthropic.com/v1/messages"
+
+
 async def test_response_models_can_be_sent_back_as_history(capture: ReplayTransport) -> None:
     async with make_client(capture, api_key="k") as client:
         first = await create(client)
