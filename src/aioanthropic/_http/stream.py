@@ -37,23 +37,17 @@ from aioanthropic._protocol.exceptions import (
     APIError,
     APIStatusError,
     APITimeoutError,
-    EventTooLargeError,
     IncompleteStreamError,
-)
-from aioanthropic._protocol.message_events import (
-    is_json,
-    json_reply_to_event_stream,
-    not_an_event_stream,
 )
 from aioanthropic._protocol.ratelimit import RateLimitInfo, parse_rate_limit
 from aioanthropic._protocol.responses import Message, TextBlock
 from aioanthropic._protocol.retry import stream_error_retryable
-from aioanthropic._protocol.sse import is_event_stream
 from aioanthropic._protocol.stream import END, NEED_DATA, MessageStreamProtocol
 
-from .body import body_chunks, read_body
+from .body import body_chunks
 from .closing import close_shielded
 from .errors import map_httpx_exceptions
+from .event_body import open_event_stream
 from .observe import CallProbe, notify_end
 from .response import APICall
 
@@ -65,8 +59,6 @@ if TYPE_CHECKING:
 # the pool; a gateway that keeps the body open after message_stop costs the grace, not a hang.
 _DRAIN_CHUNKS = 4
 _DRAIN_GRACE = 1.0
-# A non-JSON, non-event-stream answer is read this far, to quote its start in the error.
-_EXCERPT_BYTES = 1024
 
 
 class MessageStream:
@@ -389,45 +381,6 @@ class _TextStream:
                 return event.delta.text
 
 
-async def open_event_stream(
-    response: httpx.Response, retries_taken: int, requester: Requester
-) -> AsyncIterator[bytes]:
-    """The body of a 2xx answer to a streaming request, as event-stream bytes.
-
-    An event stream is read as it arrives. A JSON answer (a gateway that ignored
-    ``stream: true``) is read whole, up to ``max_event_bytes``, and replaced by the equivalent
-    event stream (``_protocol/message_events.py``): a message streams as its events, an error
-    envelope as an ``error`` event. Anything else closes the response and raises
-    ``APIResponseValidationError`` quoting the start of the body.
-    """
-    content_type = response.headers.get("content-type")
-    if is_event_stream(content_type):
-        return body_chunks(response)
-    request_id = response.headers.get("request-id")
-    limit = requester.max_event_bytes if is_json(content_type) else _EXCERPT_BYTES
-    try:
-        with map_httpx_exceptions(response.request, request_id=request_id):
-            raw, cut = await read_body(response, limit=limit)
-        if not is_json(content_type):
-            raise not_an_event_stream(raw, content_type=content_type)
-        if cut:
-            raise EventTooLargeError(
-                f"A streaming request was answered with a JSON body longer than "
-                f"max_event_bytes={requester.max_event_bytes}"
-            )
-        return _once(json_reply_to_event_stream(raw, content_type=content_type))
-    except APIError as error:
-        error.request_id = error.request_id or request_id
-        error.retries_taken = retries_taken
-        raise
-    finally:
-        await close_shielded(response)
-
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
-
-
 S = TypeVar("S", bound=MessageStream)
 
 
@@ -458,4 +411,4 @@ def _attach_call(stream: MessageStream, sent_at: float, probes: tuple[CallProbe,
     stream._probes = probes
 
 
-__all__ = ["MessageStream", "open_event_stream", "stream_call"]
+__all__ = ["MessageStream", "stream_call"]
