@@ -196,7 +196,7 @@ async def section_scaling(series: dict[str, list[int]], rounds: int) -> dict[str
         cases = {
             f"{wl.name}/{name}": built[name]
             for name in names
-            for wl, built in zip(wls, per_wl)
+            for wl, built in zip(wls, per_wl, strict=True)
             if name in built
         }
         times = await interleaved(cases, rounds)
