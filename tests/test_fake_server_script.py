@@ -9,10 +9,7 @@ from __future__ import annotations
 import datetime
 import enum
 import json
-import subprocess
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any, Literal
 
 import httpx
@@ -263,23 +260,3 @@ async def test_unsatisfiable_schema_is_a_400(client: AsyncClient) -> None:
             messages=USER,
             extra_body={"output_config": {"format": {"type": "json_schema", "schema": loop}}},
         )
-
-
-def test_readme_testing_section_runs() -> None:
-    """The README's testing section is a complete script: run it as a user would."""
-    root = Path(__file__).resolve().parents[1]
-    readme = (root / "README.md").read_text()
-    section = readme.split("## Testing with the fake server", 1)[1].split("\n## ", 1)[0]
-    blocks = section.split("```python\n")[1:]
-    assert blocks, "the testing section has no Python block"
-    for block in blocks:
-        code = block.split("\n```", 1)[0]
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={"PYTHONPATH": str(root / "src"), "PATH": ""},
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
