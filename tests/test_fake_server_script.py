@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import enum
 import json
-from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 import httpx
@@ -64,18 +63,6 @@ WEATHER = {
     "name": "get_weather",
     "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
 }
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(server: FakeServer) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(base_url=server.url, api_key="test", max_retries=2) as client:
-        yield client
 
 
 async def both(client: AsyncClient, **params: Any) -> tuple[Message, Message]:
