@@ -3,7 +3,9 @@
 - ``anyio_backend``: every async test runs on asyncio and on trio.
 - ``server``: a ``FakeServer`` on loopback; a module or test passes it options with
   ``@pytest.mark.fake_server(batch_processing_delay=0.2)`` (any ``FakeServer`` keyword).
-- ``client``: an ``AsyncClient`` on ``server`` with API key ``"test-key"``.
+- ``client``: an ``AsyncClient`` on ``server`` with API key ``"test-key"``; a module or test
+  passes it options with ``@pytest.mark.async_client(max_retries=0)`` (any ``AsyncClient``
+  keyword).
 - ``http_client``: a plain ``httpx.AsyncClient`` on ``server`` that sends ``anthropic-version``,
   for tests of the fake server's wire format.
 """
@@ -27,6 +29,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "fake_server(**options): FakeServer keyword arguments for the server fixture"
     )
+    config.addinivalue_line(
+        "markers", "async_client(**options): AsyncClient keyword arguments for the client fixture"
+    )
 
 
 # Every async test runs twice, once under asyncio and once under trio: the SDK imports anyio,
@@ -44,8 +49,10 @@ async def server(request: pytest.FixtureRequest) -> AsyncIterator[FakeServer]:
 
 
 @pytest.fixture
-async def client(server: FakeServer) -> AsyncIterator[AsyncClient]:
-    async with client_for(server, api_key="test-key") as c:
+async def client(request: pytest.FixtureRequest, server: FakeServer) -> AsyncIterator[AsyncClient]:
+    marker = request.node.get_closest_marker("async_client")
+    options = {"api_key": "test-key", **(marker.kwargs if marker else {})}
+    async with client_for(server, **options) as c:
         yield c
 
 

@@ -39,6 +39,7 @@ from aioanthropic._protocol.stream import decode_event
 from aioanthropic.testing import FakeServer
 
 ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"  # the checkout's package, which spawned interpreters import (spawn_env)
 FIXTURES = Path(__file__).parent / "fixtures"
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -107,18 +108,30 @@ class RecordedWaits:
         await anyio.lowlevel.checkpoint()
 
 
+def spawn_env(base: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
+    """The environment for a spawned Python interpreter: ``base`` (by default a bare one, with
+    only ``PATH=/usr/bin:/bin``: no API key, no base URL) updated with ``extra``, and with this
+    checkout's src/ first on PYTHONPATH, then the entries of ``base``'s PYTHONPATH and of the
+    test run's own (duplicates dropped). So the child imports the code under test, from a git
+    worktree too, rather than whichever aioanthropic is installed in the interpreter."""
+    env = dict({"PATH": "/usr/bin:/bin"} if base is None else base)
+    env.update(extra)
+    entries = [str(SRC)]
+    for pythonpath in (env.get("PYTHONPATH", ""), os.environ.get("PYTHONPATH", "")):
+        entries += [entry for entry in pythonpath.split(os.pathsep) if entry]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(entries))
+    return env
+
+
 def run_python(*args: str, env: Mapping[str, str] | None = None) -> str:
-    """``python *args`` in a fresh process (60 s at most), by default with only the package's
-    src/ and a plain PATH in its environment (no API key); its stdout. Fails on a non-zero
-    exit, showing stderr."""
-    if env is None:
-        env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    """``python *args`` in a fresh process (60 s at most), in ``spawn_env(env)``: by default a
+    bare environment with no API key. Its stdout; fails on a non-zero exit, showing stderr."""
     done = subprocess.run(
         [sys.executable, *args],
         capture_output=True,
         text=True,
         timeout=60,
-        env=dict(env),
+        env=spawn_env(env),
         check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -127,7 +140,7 @@ def run_python(*args: str, env: Mapping[str, str] | None = None) -> str:
 
 def run_example(name: str) -> str:
     """Run ``examples/<name>`` as a user would (no API key in the environment); its stdout."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ}
     env.pop("ANTHROPIC_API_KEY", None)
     return run_python(str(ROOT / "examples" / name), env=env)
 

@@ -6,7 +6,7 @@ as sent, and the session closes with the client."""
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -50,12 +50,6 @@ def over_aiohttp(
         max_retries=max_retries,
         timeout=timeout or httpx.Timeout(10.0),
     )
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as s:
-        yield s
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
 import anyio
-import anyio.lowlevel
 import pytest
 
 from aioanthropic import (
@@ -23,6 +22,7 @@ from aioanthropic import (
 )
 from aioanthropic.testing import FakeServer, RateLimits
 from aioanthropic.types import MessageParam
+from helpers import RecordedWaits
 
 pytestmark = [pytest.mark.anyio, pytest.mark.http_backends]
 
@@ -218,12 +218,11 @@ async def test_raw_count_tokens_models_and_list(server: FakeServer, client: Asyn
 async def test_raw_retries_taken(server: FakeServer) -> None:
     from aioanthropic.testing import Fault
 
-    async def no_wait(_: float) -> None:
-        await anyio.lowlevel.checkpoint()
-
     server.enqueue(Fault(status=529))
     with anyio.fail_after(10):
-        async with AsyncClient(base_url=server.url, api_key="k", _sleep=no_wait) as retrying:
+        async with AsyncClient(
+            base_url=server.url, api_key="k", _sleep=RecordedWaits()
+        ) as retrying:
             raw = await retrying.models.with_raw_response.retrieve("claude-fake-opus-5-20250329")
     assert raw.retries_taken == 1
     assert (await raw.parse()).retries_taken == 1

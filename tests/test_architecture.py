@@ -23,7 +23,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "aioanthropic"
+from helpers import SRC, spawn_env
+
+PACKAGE = SRC / "aioanthropic"
 FLOORS = {"_version": 0, "_protocol": 1, "_http": 2, "_resources": 3}
 IO_LIBRARIES = {"httpx", "httpx_sse", "anyio", "asyncio", "trio", "socket", "aiohttp", "uvicorn"}
 
@@ -134,7 +136,11 @@ def test_the_cycle_checker_finds_a_planted_cycle(tmp_path: Path) -> None:
     if not tool.exists():
         pytest.skip(f"{tool} is not beside this checkout")
     real = subprocess.run(
-        [sys.executable, str(tool), str(PACKAGE)], capture_output=True, text=True, check=False
+        [sys.executable, str(tool), str(PACKAGE)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=spawn_env(),
     )
     assert "no import circles" in real.stdout
     planted = tmp_path / "pkg"
@@ -143,7 +149,11 @@ def test_the_cycle_checker_finds_a_planted_cycle(tmp_path: Path) -> None:
     (planted / "a.py").write_text("from . import b\n")
     (planted / "b.py").write_text("from . import a\n")
     out = subprocess.run(
-        [sys.executable, str(tool), str(planted)], capture_output=True, text=True, check=False
+        [sys.executable, str(tool), str(planted)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=spawn_env(),
     )
     assert "circle" in out.stdout
     assert "no import circles" not in out.stdout
@@ -170,6 +180,6 @@ def test_the_lower_floors_load_no_io_library(statement: str, forbidden: set[str]
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONPATH": str(PACKAGE.parent)},
+        env=spawn_env(),
     )
     assert done.stdout.strip() == "[]", done.stdout

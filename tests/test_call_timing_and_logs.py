@@ -11,6 +11,7 @@ import pytest
 from aioanthropic import AsyncClient, BadRequestError, Message
 from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import MessageParam
+from helpers import RecordedWaits
 
 pytestmark = pytest.mark.anyio
 
@@ -24,7 +25,7 @@ async def test_each_request_is_logged_at_debug_with_status_request_id_and_retrie
     caplog.set_level(logging.DEBUG, logger="aioanthropic")
     async with (
         FakeServer() as server,
-        AsyncClient(base_url=server.url, api_key=SECRET, _sleep=_no_sleep) as client,
+        AsyncClient(base_url=server.url, api_key=SECRET, _sleep=RecordedWaits()) as client,
     ):
         message = await client.messages.create(model="m", max_tokens=5, messages=HELLO)
         server.enqueue(Fault(status=529, retry_after=0))
@@ -59,10 +60,6 @@ async def test_a_failure_that_is_not_retried_is_logged_too(
         "POST /v1/messages failed (400 invalid_request_error); not retried (retries: 0)",
     ]
     assert SECRET not in caplog.text
-
-
-async def _no_sleep(seconds: float) -> None:
-    pass
 
 
 async def test_nothing_is_logged_above_debug_for_a_successful_call(

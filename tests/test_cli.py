@@ -20,7 +20,8 @@ import pytest
 
 from aioanthropic import Message
 from aioanthropic.testing import FakeServer, Fault
-from web_helpers import ROOT, cli_env
+from helpers import ROOT
+from web_helpers import cli_env
 
 KEY = "test-key"
 

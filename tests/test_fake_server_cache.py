@@ -7,7 +7,6 @@ count_tokens says: ``input_tokens + cache_read + cache_creation == count``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 import anthropic
@@ -40,18 +39,6 @@ EPHEMERAL: CacheControlParam = {"type": "ephemeral"}
 def system(ttl: Literal["5m", "1h"] | None = None) -> list[TextBlockParam]:
     control: CacheControlParam = EPHEMERAL if ttl is None else {**EPHEMERAL, "ttl": ttl}
     return [{"type": "text", "text": BOOK, "cache_control": control}]
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(server: FakeServer) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(base_url=server.url, api_key="k") as client:
-        yield client
 
 
 async def total(client: AsyncClient, **params: Any) -> int:

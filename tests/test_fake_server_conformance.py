@@ -19,7 +19,10 @@ import pytest
 
 from aioanthropic.testing import FakeServer, Fault, RateLimits, ToolCall, Turn
 
-pytestmark = pytest.mark.anyio
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.fake_server(api_key="sk-fake", batch_processing_delay=0.05),
+]
 
 HELLO: list[anthropic.types.MessageParam] = [
     {"role": "user", "content": "What is the weather in Paris?"}
@@ -53,12 +56,6 @@ class Event(pydantic.BaseModel):
     place: str
     kind: Literal["meeting", "party"]
     guests: list[str]
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer(api_key="sk-fake", batch_processing_delay=0.05) as server:
-        yield server
 
 
 @pytest.fixture

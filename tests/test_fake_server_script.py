@@ -9,10 +9,6 @@ from __future__ import annotations
 import datetime
 import enum
 import json
-import subprocess
-import sys
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any, Literal
 
 import httpx
@@ -67,18 +63,6 @@ WEATHER = {
     "name": "get_weather",
     "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
 }
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(server: FakeServer) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(base_url=server.url, api_key="test", max_retries=2) as client:
-        yield client
 
 
 async def both(client: AsyncClient, **params: Any) -> tuple[Message, Message]:
@@ -263,23 +247,3 @@ async def test_unsatisfiable_schema_is_a_400(client: AsyncClient) -> None:
             messages=USER,
             extra_body={"output_config": {"format": {"type": "json_schema", "schema": loop}}},
         )
-
-
-def test_readme_testing_section_runs() -> None:
-    """The README's testing section is a complete script: run it as a user would."""
-    root = Path(__file__).resolve().parents[1]
-    readme = (root / "README.md").read_text()
-    section = readme.split("## Testing with the fake server", 1)[1].split("\n## ", 1)[0]
-    blocks = section.split("```python\n")[1:]
-    assert blocks, "the testing section has no Python block"
-    for block in blocks:
-        code = block.split("\n```", 1)[0]
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={"PYTHONPATH": str(root / "src"), "PATH": ""},
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr

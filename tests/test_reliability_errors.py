@@ -8,7 +8,6 @@ from __future__ import annotations
 import inspect
 import math
 import pickle
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pydantic
@@ -33,6 +32,7 @@ from aioanthropic import (
 )
 from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import Message, MessageBatch, MessageParam
+from helpers import RecordedWaits
 
 SECRET = "sk-ant-api03-reliability-" + "q" * 30
 HELLO: list[MessageParam] = [{"role": "user", "content": "Hello"}]
@@ -153,20 +153,6 @@ def test_a_long_message_is_cut_in_str_but_kept_whole() -> None:
     assert str(pickle.loads(pickle.dumps(error))) == text
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as s:
-        yield s
-
-
-class NoWait:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
 @pytest.mark.anyio
 @pytest.mark.parametrize(
     "fault",
@@ -178,7 +164,7 @@ async def test_errors_raised_by_a_real_client_pickle_without_the_key(
 ) -> None:
     server.enqueue(*[fault] * 3)
     async with AsyncClient(
-        api_key=SECRET, base_url=server.url, max_retries=0, _sleep=NoWait()
+        api_key=SECRET, base_url=server.url, max_retries=0, _sleep=RecordedWaits()
     ) as client:
         with pytest.raises(APIError) as info:
             async with client.messages.stream(

@@ -46,6 +46,7 @@ from aioanthropic import (
 )
 from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import Message, TextBlock
+from helpers import RecordedWaits
 
 PROMPT = "Tell me a story about a café in Zürich, with emoji 🌍 and 中文 characters, please."
 ANSWER = f"You said: {PROMPT}"
@@ -202,15 +203,6 @@ QUEUED = {
 def server() -> Iterator[FakeServer]:
     with FakeServer(chunking="random") as s:
         yield s
-
-
-class RecordedWaits:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        await anyio.lowlevel.checkpoint()
 
 
 def connections_in_use(client: AsyncClient) -> int:

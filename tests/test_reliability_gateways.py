@@ -25,7 +25,7 @@ from aioanthropic import (
 )
 from aioanthropic._protocol.message_events import json_reply_to_event_stream, message_events
 from aioanthropic.types import ContentBlockDeltaEvent, Message, MessageStopEvent
-from helpers import ALL_STREAM_FIXTURES, FIXTURES, STREAM_FIXTURE_IDS, run_protocol
+from helpers import ALL_STREAM_FIXTURES, FIXTURES, STREAM_FIXTURE_IDS, RecordedWaits, run_protocol
 from hostile import CannedServer, connections_in_use, http_response
 
 PARAMS: dict[str, Any] = {
@@ -50,14 +50,6 @@ def without_partial_json(message: Message) -> dict[str, Any]:
     for block in dump["content"]:
         block.pop("partial_json", None)
     return dump
-
-
-class NoWait:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
 
 # --- a whole Message where a stream was asked for --------------------------------------------
@@ -153,7 +145,7 @@ async def test_a_json_error_envelope_raises_its_class_with_the_servers_message(
 async def test_a_retryable_json_error_before_content_is_retried() -> None:
     overloaded = b'{"type":"error","error":{"type":"overloaded_error","message":"busy"}}'
     replies = [http_response(overloaded, content_type="application/json"), http_response(BASIC)]
-    waits = NoWait()
+    waits = RecordedWaits()
     async with CannedServer(*replies) as server, server.client(_sleep=waits) as client:
         async with client.messages.stream(**PARAMS) as stream:
             message = await stream.get_final_message()

@@ -5,7 +5,6 @@ protocol sees from the same bytes."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from helpers import (
     ALL_STREAM_FIXTURES,
     FIXTURES,
     REPLY,
-    ROOT,
     STREAM_FIXTURE_IDS,
     RecordedWaits,
     run_protocol,
@@ -283,11 +281,3 @@ except ImportError as error:
 """
     out = run_python("-c", script)
     assert "pip install 'aioanthropic[server]'" in out
-
-
-def test_the_readme_section_runs_as_a_script() -> None:
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Testing without sockets", 1)[1].split("\n## ", 1)[0]
-    (code,) = re.findall(r"```python\n(.+?)\n```", section, flags=re.S)
-    out = run_python("-c", code)
-    assert out.splitlines() == ["You said: hi", "retried 1 time(s); 2 requests sent"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import AsyncIterator
 from enum import Enum
 
 import pytest
@@ -53,18 +52,6 @@ class Trip(BaseModel):
 
 ASK: list[MessageParam] = [{"role": "user", "content": "Plan a trip to Lisbon"}]
 EXPECTED = Trip(title="Lisbon", places=[Place(name="Lisbon", kind=Kind.CITY, population=1)])
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as s:
-        yield s
-
-
-@pytest.fixture
-async def client(server: FakeServer) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(base_url=server.url, api_key="test-key") as c:
-        yield c
 
 
 async def test_native_mode_sends_the_adapted_schema_and_validates_the_text(

@@ -4,8 +4,6 @@ recorded by the OpenTelemetry SDK's in-memory exporter and reader, against the f
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from typing import Any
 
@@ -22,6 +20,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 from aioanthropic import AsyncClient, Message, OverloadedError
 from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import MessageParam, TextBlock
+from helpers import REPLY, run_python
 
 pytestmark = pytest.mark.anyio
 
@@ -214,13 +213,7 @@ def test_capture_content_needs_telemetry() -> None:
 async def test_cache_tokens_are_added_into_input_tokens_as_the_conventions_say() -> None:
     # The fake server reports no prompt caching, so this one response comes from a transport.
     body = {
-        "id": "msg_1",
-        "type": "message",
-        "role": "assistant",
-        "model": "claude-test",
-        "content": [{"type": "text", "text": "hi"}],
-        "stop_reason": "end_turn",
-        "stop_sequence": None,
+        **REPLY,
         "usage": {
             "input_tokens": 100,
             "output_tokens": 7,
@@ -263,57 +256,51 @@ async def test_other_endpoints_make_no_span() -> None:
     assert finished_spans() == []
 
 
-def run_python(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_without_telemetry_opentelemetry_is_never_imported() -> None:
-    result = run_python(
-        """
-        import sys
-        import anyio
-        import aioanthropic
-        from aioanthropic import AsyncClient, RateLimiter
-        from aioanthropic.testing import FakeServer
+    out = run_python(
+        "-c",
+        textwrap.dedent(
+            """
+            import sys
+            import anyio
+            import aioanthropic
+            from aioanthropic import AsyncClient, RateLimiter
+            from aioanthropic.testing import FakeServer
 
-        async def main():
-            async with FakeServer() as server, AsyncClient(
-                base_url=server.url, api_key="k", rate_limiter=RateLimiter(max_concurrency=2)
-            ) as client:
-                await client.messages.create(
-                    model="m", max_tokens=5, messages=[{"role": "user", "content": "hi"}]
-                )
-                async with client.messages.stream(
-                    model="m", max_tokens=5, messages=[{"role": "user", "content": "hi"}]
-                ) as stream:
-                    await stream.get_final_message()
-            assert not [m for m in sys.modules if m.startswith("opentelemetry")], sys.modules
-            print("ok")
+            async def main():
+                async with FakeServer() as server, AsyncClient(
+                    base_url=server.url, api_key="k", rate_limiter=RateLimiter(max_concurrency=2)
+                ) as client:
+                    await client.messages.create(
+                        model="m", max_tokens=5, messages=[{"role": "user", "content": "hi"}]
+                    )
+                    async with client.messages.stream(
+                        model="m", max_tokens=5, messages=[{"role": "user", "content": "hi"}]
+                    ) as stream:
+                        await stream.get_final_message()
+                assert not [m for m in sys.modules if m.startswith("opentelemetry")], sys.modules
+                print("ok")
 
-        anyio.run(main)
-        """
+            anyio.run(main)
+            """
+        ),
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"
+    assert out.strip() == "ok"
 
 
 def test_telemetry_without_the_extra_says_which_extra_to_install() -> None:
-    result = run_python(
-        """
-        import sys
-        sys.modules["opentelemetry"] = None  # as if opentelemetry-api were not installed
-        from aioanthropic import AsyncClient
-        try:
-            AsyncClient(api_key="k", telemetry=True)
-        except ImportError as error:
-            print(error)
-        """
+    out = run_python(
+        "-c",
+        textwrap.dedent(
+            """
+            import sys
+            sys.modules["opentelemetry"] = None  # as if opentelemetry-api were not installed
+            from aioanthropic import AsyncClient
+            try:
+                AsyncClient(api_key="k", telemetry=True)
+            except ImportError as error:
+                print(error)
+            """
+        ),
     )
-    assert result.returncode == 0, result.stderr
-    assert "aioanthropic[otel]" in result.stdout
+    assert "aioanthropic[otel]" in out

@@ -7,7 +7,6 @@ every string parameter set to the text's last word, and answers a tool result wi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio
@@ -22,18 +21,6 @@ from aioanthropic.types import ContentBlockDeltaEvent, TextDelta, ToolUseBlock
 pytestmark = pytest.mark.anyio
 
 MODEL = "claude-test"
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as s:
-        yield s
-
-
-@pytest.fixture
-async def client(server: FakeServer) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(base_url=server.url, api_key="test-key") as c:
-        yield c
 
 
 def ask(text: str) -> list[Any]:

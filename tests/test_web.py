@@ -8,7 +8,6 @@ through httpx's ASGI transport where only their bytes matter, and through `aioan
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from aioanthropic.web import (
 )
 from web_helpers import open_streams_settled, running_web
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.async_client(max_retries=0)]
 STREAMS = Path(__file__).parent / "fixtures" / "streams"
 # Recordings whose events must come back field for field (the others test input quirks that
 # the SDK normalises on purpose: missing event lines, gateway nulls and aliases, a BOM).
@@ -52,27 +51,15 @@ def wire_events(raw: bytes) -> list[dict[str, Any]]:
     return [json.loads(line[5:]) for line in text.split("\n") if line.startswith("data:")]
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeServer]:
-    async with FakeServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(fake: FakeServer) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(base_url=fake.url, api_key="test-key", max_retries=0) as client:
-        yield client
-
-
 def asgi(app: Starlette) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://web")
 
 
 @pytest.mark.parametrize("name", FAITHFUL)
 async def test_ndjson_re_emits_the_api_events_field_for_field(
-    fake: FakeServer, client: AsyncClient, name: str
+    server: FakeServer, client: AsyncClient, name: str
 ) -> None:
-    fake.enqueue(Fault(replay=STREAMS / name))
+    server.enqueue(Fault(replay=STREAMS / name))
     async with client.messages.stream(model="m", max_tokens=10, messages=HELLO) as stream:
         lines = [line async for line in encode_ndjson(stream)]
     assert all(line.endswith(b"\n") and line.count(b"\n") == 1 for line in lines)
@@ -80,17 +67,17 @@ async def test_ndjson_re_emits_the_api_events_field_for_field(
 
 
 async def test_sse_is_read_back_by_the_client_as_the_same_message(
-    fake: FakeServer, client: AsyncClient
+    server: FakeServer, client: AsyncClient
 ) -> None:
     """A proxy: /v1/messages answered with sse_response; an AsyncClient pointed at it."""
-    fake.enqueue(Fault(replay=STREAMS / "thinking_signature_text.sse"))
+    server.enqueue(Fault(replay=STREAMS / "thinking_signature_text.sse"))
     async with client.messages.stream(model="m", max_tokens=10, messages=HELLO) as direct:
         original = await direct.get_final_message()
 
     async def proxy(request: Request) -> Response:
         body = await request.json()
         body.pop("stream")
-        fake.enqueue(Fault(replay=STREAMS / "thinking_signature_text.sse"))
+        server.enqueue(Fault(replay=STREAMS / "thinking_signature_text.sse"))
         return sse_response(client.messages.stream(**body))
 
     app = Starlette(routes=[Route("/v1/messages", proxy, methods=["POST"])])
@@ -119,9 +106,9 @@ async def test_encode_sse_frames_each_event_with_its_name(client: AsyncClient) -
 
 
 async def test_error_mid_stream_becomes_one_error_event_after_what_was_sent(
-    fake: FakeServer, client: AsyncClient
+    server: FakeServer, client: AsyncClient
 ) -> None:
-    fake.enqueue(Fault(error_after=4, error_type="overloaded_error", error_message="busy"))
+    server.enqueue(Fault(error_after=4, error_type="overloaded_error", error_message="busy"))
     async with client.messages.stream(model="m", max_tokens=10, messages=HELLO) as stream:
         events = [json.loads(line) async for line in encode_ndjson(stream)]
     assert [e["type"] for e in events] == [
@@ -139,9 +126,9 @@ async def test_error_mid_stream_becomes_one_error_event_after_what_was_sent(
 
 
 async def test_a_stream_that_ends_early_is_an_error_event_too(
-    fake: FakeServer, client: AsyncClient
+    server: FakeServer, client: AsyncClient
 ) -> None:
-    fake.enqueue(Fault(omit_stop=True))
+    server.enqueue(Fault(omit_stop=True))
     async with client.messages.stream(model="m", max_tokens=10, messages=HELLO) as stream:
         events = [json.loads(line) async for line in encode_ndjson(stream)]
     assert events[-2]["type"] == "message_delta"
@@ -151,7 +138,7 @@ async def test_a_stream_that_ends_early_is_an_error_event_too(
 
 
 async def test_chat_route_answers_ndjson_with_streaming_headers(
-    fake: FakeServer, client: AsyncClient
+    server: FakeServer, client: AsyncClient
 ) -> None:
     params = {"temperature": 0.5, "system": "Default", "extra_body": {"future_param": 1}}
     async with asgi(chat_app(client, model="claude-test", max_tokens=50, params=params)) as web:
@@ -165,7 +152,7 @@ async def test_chat_route_answers_ndjson_with_streaming_headers(
     events = [json.loads(line) for line in response.text.splitlines()]
     text = "".join(e["delta"]["text"] for e in events if e["type"] == "content_block_delta")
     assert text == "(Be brief) You said: Hello there, web"
-    sent = fake.requests[-1].json
+    sent = server.requests[-1].json
     assert sent is not None
     assert (sent["model"], sent["max_tokens"], sent["system"]) == ("claude-test", 50, "Be brief")
     assert (sent["temperature"], sent["future_param"]) == (0.5, 1)
@@ -187,7 +174,7 @@ async def test_chat_route_answers_ndjson_with_streaming_headers(
     ],
 )
 async def test_chat_route_rejects_bad_bodies_with_a_readable_error_event(
-    fake: FakeServer, client: AsyncClient, body: bytes, says: str
+    server: FakeServer, client: AsyncClient, body: bytes, says: str
 ) -> None:
     async with asgi(chat_app(client, model="m")) as web:
         response = await web.post("/api/chat", content=body)
@@ -196,13 +183,13 @@ async def test_chat_route_rejects_bad_bodies_with_a_readable_error_event(
     assert event["type"] == "error"
     assert event["error"]["type"] == "invalid_request_error"
     assert says in event["error"]["message"]
-    assert fake.requests == []  # nothing was sent upstream
+    assert server.requests == []  # nothing was sent upstream
 
 
 async def test_a_refused_request_answers_with_its_status_and_an_error_event(
-    fake: FakeServer, client: AsyncClient
+    server: FakeServer, client: AsyncClient
 ) -> None:
-    fake.enqueue(Fault(status=401))
+    server.enqueue(Fault(status=401))
     async with asgi(chat_app(client, model="m")) as web:
         response = await web.post("/api/chat", json={"messages": HELLO})
     assert response.status_code == 401
@@ -212,11 +199,11 @@ async def test_a_refused_request_answers_with_its_status_and_an_error_event(
 
 
 async def test_keepalive_pings_while_the_upstream_is_silent(
-    fake: FakeServer, client: AsyncClient
+    server: FakeServer, client: AsyncClient
 ) -> None:
     # The upstream sends its one ping, then is silent for 0.6 s after three events; the
     # response pings every 0.05 s of silence. Pings only ever fall between whole events.
-    fake.enqueue(Fault(stall=0.6, stall_after=3))
+    server.enqueue(Fault(stall=0.6, stall_after=3))
     async with asgi(chat_app(client, model="m", keepalive=0.05)) as web:
         response = await web.post("/api/chat", json={"messages": HELLO})
     events = [json.loads(line) for line in response.text.splitlines()]
@@ -266,7 +253,7 @@ async def test_the_final_message_survives_the_encoding(client: AsyncClient) -> N
 
 
 async def test_an_open_message_stream_can_be_relayed_too(
-    fake: FakeServer, client: AsyncClient
+    server: FakeServer, client: AsyncClient
 ) -> None:
     async def chat(request: Request) -> Response:
         stream = await client.messages.create(model="m", max_tokens=10, messages=HELLO, stream=True)
@@ -279,4 +266,4 @@ async def test_an_open_message_stream_can_be_relayed_too(
     assert response.text.startswith("event: message_start\ndata: {")
     assert response.text.endswith('event: message_stop\ndata: {"type":"message_stop"}\n\n')
     assert "ping" in response.text  # the upstream's own ping, relayed as it came
-    assert await anyio.to_thread.run_sync(open_streams_settled, fake) == 0
+    assert await anyio.to_thread.run_sync(open_streams_settled, server) == 0

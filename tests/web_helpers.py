@@ -9,19 +9,18 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from aioanthropic.testing import FakeServer
-
-ROOT = Path(__file__).resolve().parents[1]
+from helpers import spawn_env
 
 
 def cli_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", **extra}
+    """The test run's environment for the command line: no API key or base URL unless given in
+    ``extra``, ``NO_COLOR=1``, this checkout's src/ first on PYTHONPATH (``spawn_env``)."""
+    env = {**os.environ, "NO_COLOR": "1"}
     env.pop("ANTHROPIC_API_KEY", None)
     env.pop("ANTHROPIC_BASE_URL", None)
-    env.update(extra)
-    return env
+    return spawn_env(env, **extra)
 
 
 @contextmanager
