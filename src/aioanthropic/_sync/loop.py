@@ -21,9 +21,13 @@ import concurrent.futures
 import threading
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
-from typing import Any, TypeVar, overload
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 T = TypeVar("T")
 
@@ -106,3 +110,37 @@ class LoopThread:
             # Only the garbage collector can get here; the daemon thread ends with the process.
             return
         self._cm.__exit__(None, None, None)
+
+
+class ClosesThroughLoop:
+    """Base of the sync objects over an async one that needs an async close (a stream, batch
+    results, a tool runner, the client): ``close()`` runs that close on the client's loop
+    thread, and ``with obj:`` returns ``obj`` and calls ``close()`` at the end of the block.
+
+    A subclass sets ``_loop`` and defines ``_aclose`` (what to await there). Once the loop has
+    stopped (the client was closed) ``close()`` does nothing: closing the client closed the
+    pool, and every connection in it. Called from the loop's own thread it raises
+    ``RuntimeError`` (see ``LoopThread.call``).
+    """
+
+    _loop: LoopThread
+
+    def _aclose(self) -> Awaitable[None]:
+        """The async close, run on the loop thread."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close what this object holds, on the client's loop; safe to call more than once."""
+        if not self._loop.closed:
+            self._loop.call(self._aclose)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

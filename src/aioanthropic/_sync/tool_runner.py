@@ -13,15 +13,14 @@ Ctrl-C during a step cancels that step's request and tools. With ``stream=True``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from types import TracebackType
+from collections.abc import Awaitable, Iterator
 from typing import Any, Generic, TypeVar
 
 from aioanthropic._http.stream import MessageStream
 from aioanthropic._tools._runner import ToolRunner
 from aioanthropic.types import Message, MessageParam
 
-from .loop import LoopThread
+from .loop import ClosesThroughLoop, LoopThread
 from .wrappers import SyncMessageStream
 
 __all__ = ["SyncToolRunner"]
@@ -38,7 +37,7 @@ async def _step(runner: ToolRunner[Any]) -> Any:
         return None
 
 
-class SyncToolRunner(Generic[TurnT]):
+class SyncToolRunner(ClosesThroughLoop, Generic[TurnT]):
     """The tool-use loop for the sync client; made by ``client.messages.tool_runner(...)``.
 
     ``for message in runner`` yields each assistant ``Message`` (with ``stream=True`` a
@@ -99,21 +98,9 @@ class SyncToolRunner(Generic[TurnT]):
 
     # --- lifetime --------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """End the loop and close a stream left open; safe to call more than once."""
-        if not self._loop.closed:
-            self._loop.call(self.runner.aclose)
-
-    def __enter__(self) -> SyncToolRunner[TurnT]:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+    def _aclose(self) -> Awaitable[None]:
+        # close(): end the loop and close a stream left open.
+        return self.runner.aclose()
 
     def __repr__(self) -> str:
         return (
