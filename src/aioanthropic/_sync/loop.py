@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -34,6 +34,16 @@ T = TypeVar("T")
 # How long an interrupted call waits for its task to finish cleaning up (closing a response is
 # itself bounded by 5 s in _http/closing.py).
 _CANCEL_GRACE = 10.0
+
+
+async def anext_or_none(iterator: AsyncIterator[T]) -> T | None:
+    """The iterator's next item, or None at its end (for iterators that never yield None):
+    returning is the one way out of ``LoopThread.call`` besides an exception, and
+    ``StopAsyncIteration`` is not one to raise across threads."""
+    try:
+        return await iterator.__anext__()
+    except StopAsyncIteration:
+        return None
 
 
 class LoopThread:
@@ -99,6 +109,14 @@ class LoopThread:
                 future.cancel()
                 done.wait(_CANCEL_GRACE)
             raise
+
+    def next_item(self, iterator: AsyncIterator[T]) -> T:
+        """``next()`` for an async iterator that never yields None: one ``__anext__``, run on
+        the loop; raises ``StopIteration`` at its end, and what ``__anext__`` raises."""
+        item: T | None = self.call(anext_or_none, iterator)
+        if item is None:
+            raise StopIteration
+        return item
 
     def close(self) -> None:
         """Stop the loop and join its thread; safe to call more than once."""

@@ -5,7 +5,7 @@ How this works
 The loop (send, run the turn's tools at once, send the results back, stop at a turn without
 tool calls or at ``max_iterations``) lives only in ``ToolRunner``. This class holds one and
 the client's ``LoopThread``: each ``next(runner)`` is one ``ToolRunner.__anext__`` run on the
-loop thread (``LoopThread.call``), so the tools of a turn run concurrently there exactly as
+loop thread (``LoopThread.next_item``), so the tools of a turn run concurrently there exactly as
 with the ``AsyncClient`` (async tools as tasks, sync tools in anyio worker threads), and
 Ctrl-C during a step cancels that step's request and tools. With ``stream=True`` each turn's
 ``MessageStream`` is handed out wrapped in a ``SyncMessageStream`` over the same loop.
@@ -26,15 +26,6 @@ from .wrappers import SyncMessageStream
 __all__ = ["SyncToolRunner"]
 
 TurnT = TypeVar("TurnT")
-
-
-async def _step(runner: ToolRunner[Any]) -> Any:
-    # One step of the async runner; None at the end (a turn is never None), because an
-    # exception is the only other way out of LoopThread.call.
-    try:
-        return await runner.__anext__()
-    except StopAsyncIteration:
-        return None
 
 
 class SyncToolRunner(ClosesThroughLoop, Generic[TurnT]):
@@ -84,9 +75,7 @@ class SyncToolRunner(ClosesThroughLoop, Generic[TurnT]):
         return self
 
     def __next__(self) -> TurnT:
-        turn = self._loop.call(_step, self.runner)
-        if turn is None:
-            raise StopIteration
+        turn = self._loop.next_item(self.runner)
         if isinstance(turn, MessageStream):
             return SyncMessageStream(self._loop, turn)  # type: ignore[return-value]
         return turn  # type: ignore[no-any-return]

@@ -27,7 +27,7 @@ from aioanthropic.types import (
     TextDelta,
 )
 
-from .loop import ClosesThroughLoop, LoopThread
+from .loop import ClosesThroughLoop, LoopThread, anext_or_none
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -49,9 +49,8 @@ _BATCH = 256
 async def _take_raw(stream: MessageStream, limit: int) -> list[Any]:
     """The next event (reading if needed) and the ones after it that need no reading; [] at
     the end. Faults stay in the protocol, raised by the next call at their place."""
-    try:
-        first = await stream.__anext__()
-    except StopAsyncIteration:
+    first = await anext_or_none(stream)
+    if first is None:
         return []
     out = [first]
     proto = stream.protocol
@@ -67,9 +66,8 @@ async def _take_raw(stream: MessageStream, limit: int) -> list[Any]:
 
 
 async def _take_helper(stream: HelperMessageStream, limit: int) -> list[Any]:
-    try:
-        first = await stream.__anext__()
-    except StopAsyncIteration:
+    first = await anext_or_none(stream)
+    if first is None:
         return []
     return [first, *stream.ready_events(limit - 1)]
 
@@ -282,16 +280,7 @@ class SyncBatchResults(ClosesThroughLoop):
         return self
 
     def __next__(self) -> MessageBatchIndividualResponse:
-        async def step() -> MessageBatchIndividualResponse | None:
-            try:
-                return await self._results.__anext__()
-            except StopAsyncIteration:
-                return None
-
-        item = self._loop.call(step)
-        if item is None:
-            raise StopIteration
-        return item
+        return self._loop.next_item(self._results)
 
     def _aclose(self) -> Awaitable[None]:
         return self._results.aclose()
