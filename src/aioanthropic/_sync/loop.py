@@ -13,6 +13,10 @@ open response is closed, so its connection goes back to the pool) and re-raises.
 from the loop's own thread would wait for itself forever, so it raises ``RuntimeError`` at once.
 Because the loop is this client's own, it works where another loop already runs in the calling
 thread (Jupyter, an ``async def`` calling a sync library).
+
+The sync wrappers build on two pieces here: ``LoopThread.next_item`` (``next()`` of an async
+iterator, through the loop) and ``ClosesThroughLoop`` (``close()`` and ``with`` for an
+object whose close is async).
 """
 
 from __future__ import annotations
@@ -132,13 +136,13 @@ class LoopThread:
 
 class ClosesThroughLoop:
     """Base of the sync objects over an async one that needs an async close (a stream, batch
-    results, a tool runner, the client): ``close()`` runs that close on the client's loop
-    thread, and ``with obj:`` returns ``obj`` and calls ``close()`` at the end of the block.
+    results, a tool runner): ``close()`` runs that close on the client's loop thread, and
+    ``with obj:`` returns ``obj`` and calls ``close()`` at the end of the block.
 
-    A subclass sets ``_loop`` and defines ``_aclose`` (what to await there). Once the loop has
-    stopped (the client was closed) ``close()`` does nothing: closing the client closed the
-    pool, and every connection in it. Called from the loop's own thread it raises
-    ``RuntimeError`` (see ``LoopThread.call``).
+    A subclass sets ``_loop`` and defines ``_aclose`` (what to await there), or overrides
+    ``close`` (``Client``: through its finalizer). Once the loop has stopped (the client was
+    closed) ``close()`` does nothing, there being no loop left to run it on. Called from the
+    loop's own thread it raises ``RuntimeError`` (see ``LoopThread.call``).
     """
 
     _loop: LoopThread
