@@ -27,6 +27,7 @@ from aioanthropic import (
 )
 from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import MessageParam, ParsedMessageStopEvent
+from web_helpers import open_streams_settled
 
 USER: list[MessageParam] = [{"role": "user", "content": "Hello there"}]
 
@@ -288,13 +289,6 @@ def test_close_stops_the_loop_thread_and_later_calls_fail_clearly(server: FakeSe
     assert len(loop_threads()) == before
     with pytest.raises(RuntimeError, match="closed"):
         client.messages.create(model="m", max_tokens=5, messages=USER)
-
-
-def open_streams_settled(server: FakeServer, timeout: float = 5.0) -> int:
-    deadline = time.monotonic() + timeout
-    while server.open_streams and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return server.open_streams
 
 
 def test_close_runs_the_async_close_on_the_loop_and_is_a_no_op_once_the_client_closed(
