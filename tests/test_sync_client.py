@@ -27,6 +27,7 @@ from aioanthropic import (
 )
 from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import MessageParam, ParsedMessageStopEvent
+from web_helpers import open_streams_settled
 
 USER: list[MessageParam] = [{"role": "user", "content": "Hello there"}]
 
@@ -288,6 +289,34 @@ def test_close_stops_the_loop_thread_and_later_calls_fail_clearly(server: FakeSe
     assert len(loop_threads()) == before
     with pytest.raises(RuntimeError, match="closed"):
         client.messages.create(model="m", max_tokens=5, messages=USER)
+
+
+def test_close_runs_the_async_close_on_the_loop_and_is_a_no_op_once_the_client_closed(
+    server: FakeServer,
+) -> None:
+    client = Client(base_url=server.url, api_key="test")
+    # 100 words, an event every 0.2 s: the whole stream would take over 20 s. Leaving the
+    # block after the first event must end it on the server (which counts it open until
+    # then) well before that.
+    long: list[MessageParam] = [{"role": "user", "content": " ".join(["word"] * 100)}]
+    server.enqueue(Fault(drip=0.2))
+    stream = client.messages.create(model="m", max_tokens=500, messages=long, stream=True)
+    with stream as entered:
+        assert entered is stream
+        assert next(stream).type == "message_start"
+        assert server.open_streams == 1
+    assert open_streams_settled(server) == 0
+
+    server.enqueue(Fault(drip=0.2))
+    left_open = client.messages.create(model="m", max_tokens=500, messages=long, stream=True)
+    next(left_open)
+    results = client.messages.batches.results(server.add_synthetic_batch(3))
+    client.close()
+    # Their close() has no loop left to run on: it does nothing (LoopThread.call would raise).
+    left_open.close()
+    results.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        list(left_open)  # reading on, once its buffered events are out, needs the loop
 
 
 def test_an_unclosed_client_is_closed_when_collected(server: FakeServer) -> None:

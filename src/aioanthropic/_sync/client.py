@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -18,7 +17,7 @@ from aioanthropic._client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClie
 from aioanthropic._protocol.not_given import strip_not_given
 from aioanthropic._resources.base import Parsed
 
-from .loop import LoopThread
+from .loop import ClosesThroughLoop, LoopThread
 from .resources import Messages, Models
 
 
@@ -34,7 +33,7 @@ def _shutdown(loop: LoopThread, client: AsyncClient, owns_loop: bool) -> None:
             loop.close()
 
 
-class Client:
+class Client(ClosesThroughLoop):
     """A synchronous client for the Anthropic Messages API and compatible gateways.
 
     The same resources and methods as ``AsyncClient``, blocking: ``client.messages.create(...)``
@@ -150,18 +149,9 @@ class Client:
     def close(self) -> None:
         """Close the connection pool (unless passed in) and stop the loop thread; a copy
         closes only what it owns (nothing: the pool and the loop are the original's)."""
+        # Not ClosesThroughLoop's close: through the finalizer, which also stops the loop and
+        # runs once whether close(), the garbage collector or interpreter exit comes first.
         self._finalizer()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<Client base_url={self.base_url!r}>"

@@ -13,23 +13,41 @@ open response is closed, so its connection goes back to the pool) and re-raises.
 from the loop's own thread would wait for itself forever, so it raises ``RuntimeError`` at once.
 Because the loop is this client's own, it works where another loop already runs in the calling
 thread (Jupyter, an ``async def`` calling a sync library).
+
+The sync wrappers build on two pieces here: ``LoopThread.next_item`` (``next()`` of an async
+iterator, through the loop) and ``ClosesThroughLoop`` (``close()`` and ``with`` for an
+object whose close is async).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractContextManager
-from typing import Any, TypeVar, overload
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 T = TypeVar("T")
 
 # How long an interrupted call waits for its task to finish cleaning up (closing a response is
 # itself bounded by 5 s in _http/closing.py).
 _CANCEL_GRACE = 10.0
+
+
+async def anext_or_none(iterator: AsyncIterator[T]) -> T | None:
+    """The iterator's next item, or None at its end (for iterators that never yield None):
+    returning is the one way out of ``LoopThread.call`` besides an exception, and
+    ``StopAsyncIteration`` is not one to raise across threads."""
+    try:
+        return await iterator.__anext__()
+    except StopAsyncIteration:
+        return None
 
 
 class LoopThread:
@@ -96,6 +114,14 @@ class LoopThread:
                 done.wait(_CANCEL_GRACE)
             raise
 
+    def next_item(self, iterator: AsyncIterator[T]) -> T:
+        """``next()`` for an async iterator that never yields None: one ``__anext__``, run on
+        the loop; raises ``StopIteration`` at its end, and what ``__anext__`` raises."""
+        item: T | None = self.call(anext_or_none, iterator)
+        if item is None:
+            raise StopIteration
+        return item
+
     def close(self) -> None:
         """Stop the loop and join its thread; safe to call more than once."""
         with self._lock:
@@ -106,3 +132,37 @@ class LoopThread:
             # Only the garbage collector can get here; the daemon thread ends with the process.
             return
         self._cm.__exit__(None, None, None)
+
+
+class ClosesThroughLoop:
+    """Base of the sync objects over an async one that needs an async close (a stream, batch
+    results, a tool runner): ``close()`` runs that close on the client's loop thread, and
+    ``with obj:`` returns ``obj`` and calls ``close()`` at the end of the block.
+
+    A subclass sets ``_loop`` and defines ``_aclose`` (what to await there), or overrides
+    ``close`` (``Client``: through its finalizer). Once the loop has stopped (the client was
+    closed) ``close()`` does nothing, there being no loop left to run it on. Called from the
+    loop's own thread it raises ``RuntimeError`` (see ``LoopThread.call``).
+    """
+
+    _loop: LoopThread
+
+    def _aclose(self) -> Awaitable[None]:
+        """The async close, run on the loop thread."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close what this object holds, on the client's loop; safe to call more than once."""
+        if not self._loop.closed:
+            self._loop.call(self._aclose)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -260,29 +260,13 @@ class Messages(SyncResource[ModeT]):
         **params: Unpack[MessageCreateParams],
     ) -> SyncToolRunner[SyncMessageStream[MessageStreamEvent]]: ...
 
-    def tool_runner(
-        self,
-        *,
-        stream: bool = False,
-        max_iterations: int = 10,
-        max_concurrency: int = 8,
-        tool_timeout: float | None = None,
-        raise_on_tool_error: bool = False,
-        **params: Unpack[MessageCreateParams],
-    ) -> SyncToolRunner[Any]:
+    def tool_runner(self, *, stream: bool = False, **params: Any) -> SyncToolRunner[Any]:
         """The async ``tool_runner`` (see there and ``SyncToolRunner``): ``for message in
-        runner`` / ``runner.until_done()``. Written out because its result type depends on
-        ``stream``. Nothing is sent until the runner is iterated, so the async runner is built
-        here, in the calling thread; raises ``ValueError`` for limits below 1."""
-        runner = self._async.tool_runner(
-            stream=stream,
-            max_iterations=max_iterations,
-            max_concurrency=max_concurrency,
-            tool_timeout=tool_timeout,
-            raise_on_tool_error=raise_on_tool_error,
-            **params,
-        )
-        return SyncToolRunner(self._loop, runner)
+        runner`` / ``runner.until_done()``. The overloads are written out because the result
+        type depends on ``stream``; the arguments and their defaults are the async method's,
+        to which they all go. Nothing is sent until the runner is iterated, so the async runner
+        is built here, in the calling thread; raises ``ValueError`` for limits below 1."""
+        return SyncToolRunner(self._loop, self._async.tool_runner(stream=stream, **params))
 
 
 __all__ = ["Batches", "Messages", "Models", "SyncResource", "blocking", "paginated"]

@@ -5,7 +5,7 @@ How this works
 The loop (send, run the turn's tools at once, send the results back, stop at a turn without
 tool calls or at ``max_iterations``) lives only in ``ToolRunner``. This class holds one and
 the client's ``LoopThread``: each ``next(runner)`` is one ``ToolRunner.__anext__`` run on the
-loop thread (``LoopThread.call``), so the tools of a turn run concurrently there exactly as
+loop thread (``LoopThread.next_item``), so the tools of a turn run concurrently there exactly as
 with the ``AsyncClient`` (async tools as tasks, sync tools in anyio worker threads), and
 Ctrl-C during a step cancels that step's request and tools. With ``stream=True`` each turn's
 ``MessageStream`` is handed out wrapped in a ``SyncMessageStream`` over the same loop.
@@ -13,15 +13,14 @@ Ctrl-C during a step cancels that step's request and tools. With ``stream=True``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from types import TracebackType
+from collections.abc import Awaitable, Iterator
 from typing import Any, Generic, TypeVar
 
 from aioanthropic._http.stream import MessageStream
 from aioanthropic._tools._runner import ToolRunner
 from aioanthropic.types import Message, MessageParam
 
-from .loop import LoopThread
+from .loop import ClosesThroughLoop, LoopThread
 from .wrappers import SyncMessageStream
 
 __all__ = ["SyncToolRunner"]
@@ -29,16 +28,7 @@ __all__ = ["SyncToolRunner"]
 TurnT = TypeVar("TurnT")
 
 
-async def _step(runner: ToolRunner[Any]) -> Any:
-    # One step of the async runner; None at the end (a turn is never None), because an
-    # exception is the only other way out of LoopThread.call.
-    try:
-        return await runner.__anext__()
-    except StopAsyncIteration:
-        return None
-
-
-class SyncToolRunner(Generic[TurnT]):
+class SyncToolRunner(ClosesThroughLoop, Generic[TurnT]):
     """The tool-use loop for the sync client; made by ``client.messages.tool_runner(...)``.
 
     ``for message in runner`` yields each assistant ``Message`` (with ``stream=True`` a
@@ -85,9 +75,7 @@ class SyncToolRunner(Generic[TurnT]):
         return self
 
     def __next__(self) -> TurnT:
-        turn = self._loop.call(_step, self.runner)
-        if turn is None:
-            raise StopIteration
+        turn = self._loop.next_item(self.runner)
         if isinstance(turn, MessageStream):
             return SyncMessageStream(self._loop, turn)  # type: ignore[return-value]
         return turn  # type: ignore[no-any-return]
@@ -99,21 +87,9 @@ class SyncToolRunner(Generic[TurnT]):
 
     # --- lifetime --------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """End the loop and close a stream left open; safe to call more than once."""
-        if not self._loop.closed:
-            self._loop.call(self.runner.aclose)
-
-    def __enter__(self) -> SyncToolRunner[TurnT]:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+    def _aclose(self) -> Awaitable[None]:
+        # close(): end the loop and close a stream left open.
+        return self.runner.aclose()
 
     def __repr__(self) -> str:
         return (

@@ -4,7 +4,7 @@ responses. Each holds the async object and the ``LoopThread``, and forwards thro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -27,10 +27,12 @@ from aioanthropic.types import (
     TextDelta,
 )
 
-from .loop import LoopThread
+from .loop import ClosesThroughLoop, LoopThread, anext_or_none
 
 if TYPE_CHECKING:
     from datetime import timedelta
+
+    from typing_extensions import Self
 
     from aioanthropic._http.helper_stream import HelperMessageStream
     from aioanthropic._resources.messages import MessageStreamManager
@@ -47,9 +49,8 @@ _BATCH = 256
 async def _take_raw(stream: MessageStream, limit: int) -> list[Any]:
     """The next event (reading if needed) and the ones after it that need no reading; [] at
     the end. Faults stay in the protocol, raised by the next call at their place."""
-    try:
-        first = await stream.__anext__()
-    except StopAsyncIteration:
+    first = await anext_or_none(stream)
+    if first is None:
         return []
     out = [first]
     proto = stream.protocol
@@ -65,14 +66,13 @@ async def _take_raw(stream: MessageStream, limit: int) -> list[Any]:
 
 
 async def _take_helper(stream: HelperMessageStream, limit: int) -> list[Any]:
-    try:
-        first = await stream.__anext__()
-    except StopAsyncIteration:
+    first = await anext_or_none(stream)
+    if first is None:
         return []
     return [first, *stream.ready_events(limit - 1)]
 
 
-class SyncMessageStream(Generic[E]):
+class SyncMessageStream(ClosesThroughLoop, Generic[E]):
     """A streamed message, for the sync client: ``for event in stream``,
     ``for text in stream.text_stream``, ``stream.get_final_message()``, ``stream.close()``.
 
@@ -134,19 +134,10 @@ class SyncMessageStream(Generic[E]):
         """Close the response and give the connection back; safe to call more than once."""
         if self._ended and self._stream.response.is_closed:
             return  # read to its end: the stream closed itself, no thread hop needed
-        if not self._loop.closed:
-            self._loop.call(self._stream.close)
+        super().close()
 
-    def __enter__(self) -> SyncMessageStream[E]:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+    def _aclose(self) -> Awaitable[None]:
+        return self._stream.close()
 
     # --- state (read between calls, when the loop is not touching this stream) ----------------
 
@@ -277,7 +268,7 @@ def first_page(loop: LoopThread, paginator: AsyncPaginator[T]) -> SyncPage[T]:
     return SyncPage(loop, loop.call(fetch))
 
 
-class SyncBatchResults:
+class SyncBatchResults(ClosesThroughLoop):
     """A batch's results for the sync client: ``for result in ...``; use ``with ... as
     results:`` (or ``close()``) when the loop may stop early, so the connection is closed."""
 
@@ -289,32 +280,14 @@ class SyncBatchResults:
         return self
 
     def __next__(self) -> MessageBatchIndividualResponse:
-        async def step() -> MessageBatchIndividualResponse | None:
-            try:
-                return await self._results.__anext__()
-            except StopAsyncIteration:
-                return None
+        return self._loop.next_item(self._results)
 
-        item = self._loop.call(step)
-        if item is None:
-            raise StopIteration
-        return item
+    def _aclose(self) -> Awaitable[None]:
+        return self._results.aclose()
 
-    def close(self) -> None:
-        if not self._loop.closed:
-            self._loop.call(self._results.aclose)
-
-    def __enter__(self) -> SyncBatchResults:
+    def __enter__(self) -> Self:
         self._loop.call(self._results.__aenter__)
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @property
     def response(self) -> httpx.Response | None:
