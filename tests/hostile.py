@@ -52,12 +52,14 @@ def sse(*events: dict[str, Any]) -> bytes:
 
 class CannedServer:
     """Answers request i with ``responses[i]`` (the last one repeats), ``chunk`` bytes per
-    write. ``requests`` holds each request's head (lower-cased header names)."""
+    write, then keeps the connection ``linger`` seconds before closing it. ``requests`` holds
+    each request's head (lower-cased header names)."""
 
-    def __init__(self, *responses: bytes, chunk: int = 16 * 1024) -> None:
+    def __init__(self, *responses: bytes, chunk: int = 16 * 1024, linger: float = 0.0) -> None:
         assert responses
         self.responses = list(responses)
         self.chunk = chunk
+        self.linger = linger  # seconds the connection stays open after the response
         self.requests: list[dict[str, str]] = []
         self._tg: TaskGroup | None = None
         self.url = ""
@@ -107,6 +109,7 @@ class CannedServer:
             try:
                 for start in range(0, len(response), self.chunk):
                     await stream.send(response[start : start + self.chunk])
+                await anyio.sleep(self.linger)
             except (anyio.BrokenResourceError, anyio.ClosedResourceError):
                 return
 

@@ -197,6 +197,24 @@ async def test_done_after_message_stop_ends_cleanly_and_frees_the_connection() -
 
 
 @pytest.mark.anyio
+async def test_a_body_held_open_after_message_stop_costs_the_grace_not_a_hang() -> None:
+    # The head promises more body than comes, and the server keeps the socket open for 60 s:
+    # after message_stop the client reads on for its drain grace (~1 s), then closes.
+    head, _, body = http_response(BASIC).partition(b"\r\n\r\n")
+    head = head.replace(f"content-length: {len(BASIC)}".encode(), b"content-length: 999999")
+    async with CannedServer(head + b"\r\n\r\n" + body, linger=60) as server:
+        async with server.client(timeout=120.0) as client:
+            with anyio.fail_after(15):
+                async with client.messages.stream(**PARAMS) as stream:
+                    message = await stream.get_final_message()
+                    events = [event async for event in stream.raw_events()]
+            assert connections_in_use(client) == 0
+    assert message.stop_reason == "end_turn"
+    assert events == []  # read to its end already: nothing more comes
+    assert stream.response.is_closed
+
+
+@pytest.mark.anyio
 async def test_done_without_message_stop_is_incomplete_with_the_partial_message() -> None:
     reply = http_response(BASIC[:FIRST_DELTA_END] + b"data: [DONE]\n\n")
     async with CannedServer(reply) as server, server.client() as client:
