@@ -45,7 +45,7 @@ from aioanthropic._protocol.retry import stream_error_retryable
 from aioanthropic._protocol.stream import END, NEED_DATA, MessageStreamProtocol
 
 from .body import body_chunks
-from .closing import close_shielded
+from .closing import close_shielded, within_grace
 from .errors import map_httpx_exceptions
 from .event_body import open_event_stream
 from .observe import CallProbe, notify_end
@@ -284,8 +284,10 @@ class MessageStream:
         now = anyio.current_time()
         if self._idle_deadline is None:
             self._idle_deadline = now + self._idle_timeout
-        with anyio.move_on_after(self._idle_deadline - now):
-            return await anext(self._chunks)
+        # A chunk already received costs no timer (within_grace arms it only to wait).
+        chunk = await within_grace(anext(self._chunks), self._idle_deadline - now)
+        if chunk is not None:
+            return chunk
         raise APITimeoutError(
             f"No event for {self._idle_timeout:g}s (idle_timeout; pings do not count)"
         )
@@ -293,9 +295,8 @@ class MessageStream:
     async def _drain_and_close(self) -> None:
         if not self.response.is_closed:
             try:
-                with map_httpx_exceptions(self._request), anyio.move_on_after(_DRAIN_GRACE):
-                    for _ in range(_DRAIN_CHUNKS):
-                        await anext(self._chunks)
+                with map_httpx_exceptions(self._request):
+                    await within_grace(_drain(self._chunks), _DRAIN_GRACE)
             except (StopAsyncIteration, APIError):
                 pass
         await self.close()
@@ -342,6 +343,11 @@ class MessageStream:
         chunks = await open_event_stream(response, self._retries_taken, self._requester)
         self._attach(response, chunks)
         return True
+
+
+async def _drain(chunks: AsyncIterator[bytes]) -> None:
+    for _ in range(_DRAIN_CHUNKS):
+        await anext(chunks)
 
 
 class _RawEvents:

@@ -1,0 +1,117 @@
+"""``within_grace``: the bounded wait MessageStream drains a body with after message_stop.
+
+It arms its deadline only when the awaitable suspends, stepping the awaitable itself, so
+these tests run it on both backends against the awaitables it meets: ones that finish at
+once, ones that wait, ones that enter their own cancel scope before waiting (as httpcore's
+reads do), and outside cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+
+import anyio
+import pytest
+
+from aioanthropic._http.closing import within_grace
+
+pytestmark = pytest.mark.anyio
+
+
+def on_asyncio() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+async def at_once() -> str:
+    return "done"
+
+
+async def after(seconds: float) -> str:
+    await anyio.sleep(seconds)
+    return "done"
+
+
+async def in_own_scope_then_wait() -> str:
+    # httpcore enters anyio.fail_after around each network read, then waits inside it.
+    with anyio.fail_after(30):
+        await anyio.sleep(0.01)
+    return "done"
+
+
+async def test_an_awaitable_that_needs_no_wait_gives_its_result() -> None:
+    assert await within_grace(at_once(), 0.001) == "done"
+
+
+async def test_an_awaitable_that_waits_less_than_the_grace_gives_its_result() -> None:
+    with anyio.fail_after(10):
+        assert await within_grace(after(0.01), 30) == "done"
+
+
+async def test_scopes_the_awaitable_enters_before_waiting_nest_inside() -> None:
+    with anyio.fail_after(10):
+        assert await within_grace(in_own_scope_then_wait(), 30) == "done"
+
+
+async def test_a_wait_longer_than_the_grace_is_cancelled_and_gives_none() -> None:
+    cleaned_up = []
+
+    async def forever() -> str:
+        try:
+            await anyio.sleep_forever()
+        finally:
+            cleaned_up.append(True)
+        return "never"
+
+    with anyio.fail_after(10):
+        assert await within_grace(forever(), 0.05) is None
+        assert cleaned_up == [True]
+        # The expired deadline leaves no cancellation behind in this task: on asyncio its
+        # cancel count is back where it was (asyncio.timeout and TaskGroup compare it).
+        if on_asyncio() and sys.version_info >= (3, 11):
+            task = asyncio.current_task()
+            assert task is not None
+            assert task.cancelling() == 0
+        await anyio.sleep(0.01)
+        assert await within_grace(after(0.01), 30) == "done"
+
+
+async def test_a_cancellation_from_outside_still_propagates() -> None:
+    reached_after = []
+    with anyio.fail_after(10):
+        with anyio.move_on_after(0.05) as outer:
+            await within_grace(anyio.sleep_forever(), 30)
+            reached_after.append(True)
+        assert outer.cancelled_caught
+        assert reached_after == []
+        await anyio.sleep(0.01)  # and nothing is left pending
+
+
+async def test_errors_pass_through_whether_or_not_it_waited() -> None:
+    async def fails_at_once() -> None:
+        raise ValueError("at once")
+
+    async def fails_later() -> None:
+        await anyio.sleep(0.01)
+        raise ValueError("later")
+
+    with pytest.raises(ValueError, match="at once"):
+        await within_grace(fails_at_once(), 30)
+    with anyio.fail_after(10), pytest.raises(ValueError, match="later"):
+        await within_grace(fails_later(), 30)
+
+
+async def test_the_end_of_an_async_generator_is_stop_async_iteration() -> None:
+    # MessageStream drains with anext(); the body's end must reach it unchanged.
+    async def body() -> AsyncIterator[bytes]:
+        yield b"x"
+        await anyio.sleep(0.01)
+
+    chunks = body()
+    assert await within_grace(anext(chunks), 30) == b"x"
+    with anyio.fail_after(10), pytest.raises(StopAsyncIteration):
+        await within_grace(anext(chunks), 30)
