@@ -611,7 +611,7 @@ def main() -> int:
         results["scaling"] = asyncio.run(section_scaling(series, 1 if smoke else 7))
     if want("fixed"):
         print("== fixed cost per request (mock transport, one text delta)", flush=True)
-        results["fixed"] = asyncio.run(section_fixed(2 if smoke else 15, 5 if smoke else 200))
+        results["fixed"] = asyncio.run(section_fixed(2 if smoke else 25, 5 if smoke else 200))
     if want("request"):
         print("== building a request with a long history (mock transport)", flush=True)
         results["request"] = asyncio.run(
