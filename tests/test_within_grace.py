@@ -115,3 +115,111 @@ async def test_the_end_of_an_async_generator_is_stop_async_iteration() -> None:
     assert await within_grace(anext(chunks), 30) == b"x"
     with anyio.fail_after(10), pytest.raises(StopAsyncIteration):
         await within_grace(anext(chunks), 30)
+
+
+def cancel_requests() -> int:
+    """Cancellations requested on this task and not yet taken back (asyncio 3.11+; else 0)."""
+    if on_asyncio() and sys.version_info >= (3, 11):
+        task = asyncio.current_task()
+        assert task is not None
+        return task.cancelling()
+    return 0
+
+
+# Offsets of an outside deadline from the grace's: before it, in the same loop iteration
+# (about 0), and after it. Which one wins may vary; neither may be lost.
+OFFSETS = [step * 0.001 for step in range(-5, 6)]
+
+
+@pytest.mark.parametrize("offset", OFFSETS)
+async def test_an_outside_deadline_at_about_the_grace_is_never_lost(offset: float) -> None:
+    with anyio.fail_after(10):
+        with anyio.move_on_after(0.02 + offset) as outer:
+            await within_grace(anyio.sleep_forever(), 0.02)
+            # Had the grace won, the outside scope's cancellation must still arrive here.
+            await anyio.sleep_forever()
+        assert outer.cancelled_caught
+        assert cancel_requests() == 0
+        await anyio.sleep(0.002)  # and nothing is left pending
+
+
+@pytest.mark.parametrize("offset", OFFSETS)
+async def test_an_asyncio_timeout_around_it_at_about_the_grace_still_fires(
+    offset: float, anyio_backend: str
+) -> None:
+    if anyio_backend != "asyncio" or sys.version_info < (3, 11):
+        pytest.skip("asyncio.timeout is asyncio 3.11+")
+
+    async def grace_inside_timeout() -> None:
+        async with asyncio.timeout(0.02 + offset):
+            await within_grace(anyio.sleep_forever(), 0.02)
+            await anyio.sleep_forever()
+
+    with anyio.fail_after(10):
+        # asyncio.timeout fires once and tells its cancellation by the task's cancel count.
+        with pytest.raises(TimeoutError):
+            await grace_inside_timeout()
+        assert cancel_requests() == 0
+        await anyio.sleep(0.002)
+
+
+@pytest.mark.parametrize("offset", OFFSETS)
+async def test_an_awaitable_ending_at_about_the_grace_leaves_no_cancellation(
+    offset: float,
+) -> None:
+    with anyio.fail_after(10):
+        assert await within_grace(after(0.02 + offset), 0.02) in ("done", None)
+        assert cancel_requests() == 0
+        await anyio.sleep(0.002)
+
+
+async def test_an_awaitable_that_swallows_the_cancellation_gives_its_value() -> None:
+    async def swallows() -> str:
+        try:
+            await anyio.sleep_forever()
+        except anyio.get_cancelled_exc_class():
+            return "caught"
+        return "never"
+
+    with anyio.fail_after(10):
+        assert await within_grace(swallows(), 0.02) == "caught"
+        assert cancel_requests() == 0
+        await anyio.sleep(0.002)
+
+
+async def test_a_task_group_inside_is_cancelled_with_its_children() -> None:
+    children_cancelled = []
+
+    async def child() -> None:
+        try:
+            await anyio.sleep_forever()
+        finally:
+            children_cancelled.append(True)
+
+    async def with_children() -> str:
+        async with anyio.create_task_group() as group:
+            group.start_soon(child)
+            group.start_soon(child)
+            await anyio.sleep_forever()
+        return "never"
+
+    with anyio.fail_after(10):
+        assert await within_grace(with_children(), 0.02) is None
+        assert children_cancelled == [True, True]
+        assert cancel_requests() == 0
+        await anyio.sleep(0.002)
+
+
+async def test_tasks_in_a_group_each_keep_their_own_grace() -> None:
+    results: list[str | None] = []
+
+    async def waits_twice() -> None:
+        results.append(await within_grace(anyio.sleep_forever(), 0.02))
+        results.append(await within_grace(after(0.01), 30))
+        assert cancel_requests() == 0
+
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as group:
+            for _ in range(3):
+                group.start_soon(waits_twice)
+    assert (results.count(None), results.count("done")) == (3, 3)
