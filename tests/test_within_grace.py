@@ -223,3 +223,20 @@ async def test_tasks_in_a_group_each_keep_their_own_grace() -> None:
             for _ in range(3):
                 group.start_soon(waits_twice)
     assert (results.count(None), results.count("done")) == (3, 3)
+
+
+async def test_a_shielded_wait_inside_is_not_cut_short() -> None:
+    # httpcore shields its connection cleanup, the SDK its closes: an outside deadline
+    # (anyio.move_on_after, a trio scope) waits for the shield to end, and so must the grace.
+    shield_ended = []
+
+    async def shielded() -> str:
+        with anyio.CancelScope(shield=True):
+            await anyio.sleep(0.1)
+            shield_ended.append(True)
+        return "done"
+
+    with anyio.fail_after(10):
+        assert await within_grace(shielded(), 0.01) == "done"
+    assert shield_ended == [True]
+    assert cancel_requests() == 0
