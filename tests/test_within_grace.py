@@ -240,3 +240,35 @@ async def test_a_shielded_wait_inside_is_not_cut_short() -> None:
         assert await within_grace(shielded(), 0.01) == "done"
     assert shield_ended == [True]
     assert cancel_requests() == 0
+
+
+async def test_closing_a_half_run_wait_closes_the_awaitable_inside_its_scope() -> None:
+    # A coroutine closed while it waits (GeneratorExit, or garbage collection) must close
+    # the awaitable first: its own cancel scope is inside the grace's and has to exit first.
+    cleaned_up = []
+
+    async def waits_in_own_scope() -> str:
+        try:
+            with anyio.fail_after(30):
+                await anyio.sleep(5)
+        finally:
+            cleaned_up.append(True)
+        return "never"
+
+    wait = within_grace(waits_in_own_scope(), 0.01)
+    wait.send(None)  # the awaitable suspends, inside its own scope
+    wait.close()
+    assert cleaned_up == [True]
+    assert cancel_requests() == 0
+    with anyio.fail_after(10):
+        await anyio.sleep(0.05)  # nothing left armed that would cancel this task
+
+
+async def test_a_deadline_already_past_still_gives_what_needs_no_wait() -> None:
+    # _read_before_idle_deadline passes what is left of idle_timeout, which can be <= 0.
+    with anyio.fail_after(10):
+        assert await within_grace(at_once(), -1.0) == "done"
+        assert await within_grace(after(30), -1.0) is None
+        assert await within_grace(after(0.01), 0.0) is None
+        assert cancel_requests() == 0
+        await anyio.sleep(0.01)
