@@ -112,9 +112,3 @@ class CannedServer:
                 await anyio.sleep(self.linger)
             except (anyio.BrokenResourceError, anyio.ClosedResourceError):
                 return
-
-
-def connections_in_use(client: AsyncClient) -> int:
-    # httpx exposes no public view of its pool; httpcore's pool lists its connections.
-    pool = client._http._transport._pool  # type: ignore[attr-defined]
-    return sum(1 for conn in pool.connections if not (conn.is_idle() or conn.is_closed()))

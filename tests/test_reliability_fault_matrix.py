@@ -47,6 +47,7 @@ from aioanthropic import (
 from aioanthropic.testing import FakeServer, Fault
 from aioanthropic.types import Message, TextBlock
 from helpers import RecordedWaits
+from http_backends import connections_in_use
 
 PROMPT = "Tell me a story about a café in Zürich, with emoji 🌍 and 中文 characters, please."
 ANSWER = f"You said: {PROMPT}"
@@ -203,12 +204,6 @@ QUEUED = {
 def server() -> Iterator[FakeServer]:
     with FakeServer(chunking="random") as s:
         yield s
-
-
-def connections_in_use(client: AsyncClient) -> int:
-    # httpx exposes no public view of its pool; httpcore's pool lists its connections.
-    pool = client._http._transport._pool  # type: ignore[attr-defined]
-    return sum(1 for conn in pool.connections if not (conn.is_idle() or conn.is_closed()))
 
 
 def text_of(message: Message | None) -> str:

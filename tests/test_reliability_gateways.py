@@ -26,7 +26,8 @@ from aioanthropic import (
 from aioanthropic._protocol.message_events import json_reply_to_event_stream, message_events
 from aioanthropic.types import ContentBlockDeltaEvent, Message, MessageStopEvent
 from helpers import ALL_STREAM_FIXTURES, FIXTURES, STREAM_FIXTURE_IDS, RecordedWaits, run_protocol
-from hostile import CannedServer, connections_in_use, http_response
+from hostile import CannedServer, http_response
+from http_backends import connections_in_use
 
 PARAMS: dict[str, Any] = {
     "model": "claude-test",

@@ -30,7 +30,8 @@ from aioanthropic._protocol.content_decoding import (
 from aioanthropic.testing import FakeServer
 from aioanthropic.types import MessageStartEvent, TextBlock
 from helpers import FIXTURES, split_at
-from hostile import CannedServer, connections_in_use, gzipped, http_response
+from hostile import CannedServer, gzipped, http_response
+from http_backends import connections_in_use
 
 HELLO = [{"role": "user", "content": "Hello"}]
 PARAMS: dict[str, Any] = {"model": "claude-test", "max_tokens": 50, "messages": HELLO}
